@@ -1,0 +1,175 @@
+package bertadapt.model;
+
+import java.io.FilterOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
+import org.nd4j.linalg.api.ops.impl.shape.Gather;
+
+/**
+ * Every workaround for a bug of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
+ * Each one has a test in {@code SameDiffFixesTest} that fails against the library's own op.
+ *
+ * <ul>
+ *   <li>{@link #gather}: the library's gather gradient counts a repeated index once instead of
+ *       summing, and a graph with two gathers fails to fit.</li>
+ *   <li>{@link #layerNorm}: the library's layerNorm has no epsilon (BERT uses 1e-12).</li>
+ *   <li>{@link #gelu}: the library's gelu is the sigmoid approximation; BERT uses the exact erf form.</li>
+ *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
+ *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
+ *       masked or weighted mean of its per-example losses gets wrong gradients.</li>
+ * </ul>
+ */
+public final class SameDiffFixes {
+
+    private SameDiffFixes() {
+    }
+
+    /** params[indices] along axis 0, with the gradient summed over repeated indices. */
+    public static SDVariable gather(SameDiff sd, String name, SDVariable params, SDVariable indices) {
+        registerSummingGather();
+        return new SummingGather(sd, params, indices).outputVariable().rename(name);
+    }
+
+    /**
+     * The library's Gather, with a gradient that sums over repeated indices:
+     * d params = scatter_add(zeros, indices, d out), with scatter_add's lock on so that concurrent
+     * adds to the same row are not lost.
+     */
+    public static final class SummingGather extends Gather {
+        public SummingGather() {
+        }
+
+        SummingGather(SameDiff sd, SDVariable params, SDVariable indices) {
+            super(sd, params, indices, 0);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> gradients) {
+            SDVariable params = arg(0);
+            SDVariable indices = arg(1);
+            ScatterAdd sum = new ScatterAdd(sameDiff, sameDiff.zerosLike(params), indices, gradients.get(0));
+            sum.addBArgument(true); // lock: serialise adds that hit the same row
+            return List.of(sum.outputVariable(), sameDiff.zerosLike(indices));
+        }
+    }
+
+    /** (x - mean) / sqrt(var + eps) * gamma + beta over the last axis of [rows, H]. */
+    public static SDVariable layerNorm(SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
+        SDVariable centred = x.sub(x.mean(true, -1));                    // [rows, H]
+        SDVariable variance = centred.mul(centred).mean(true, -1);      // [rows, 1]
+        SDVariable normalised = centred.mul(x.getSameDiff().math.rsqrt(variance.add(eps))); // [rows, H]
+        return normalised.mul(gamma).add(beta);                          // [rows, H]
+    }
+
+    /** Exact GELU, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), as BERT uses. */
+    public static SDVariable gelu(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        return x.mul(0.5).mul(sd.math.erf(x.mul(1.0 / Math.sqrt(2.0))).add(1.0));
+    }
+
+    /**
+     * Per-row softmax cross-entropy, log(sum(exp(logits))) - logits[label], written out with a max
+     * shift so that later ops (masking, weighting) get correct gradients: [rows, C] -> [rows].
+     */
+    public static SDVariable crossEntropy(SDVariable logits, SDVariable labels, int numClasses) {
+        SameDiff sd = logits.getSameDiff();
+        SDVariable shifted = logits.sub(logits.max(true, 1));                          // [rows, C]
+        SDVariable logSumExp = sd.math.log(sd.math.exp(shifted).sum(1));              // [rows]
+        SDVariable oneHot = sd.oneHot(labels, numClasses, -1, 1.0, 0.0, logits.dataType()); // [rows, C]
+        SDVariable picked = shifted.mul(oneHot).sum(1);                                // [rows]
+        return logSumExp.sub(picked);                                                  // [rows]
+    }
+
+    /**
+     * Builds the gradient graph. SameDiff prints a line to standard output for every op it
+     * differentiates (hundreds for BERT); those lines are dropped, anything else printed passes.
+     */
+    public static synchronized void createGradFunction(SameDiff sd) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(new FilterOutputStream(original) {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(int b) {
+                if (b == '\n') {
+                    if (!line.toString().startsWith("Added differentiated op")) {
+                        original.println(line);
+                    }
+                    line.setLength(0);
+                } else {
+                    line.append((char) b);
+                }
+            }
+        }, true));
+        try {
+            sd.createGradFunction();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /**
+     * SameDiff gives each random op the same generator state on every run, so dropout would drop
+     * the same units at every step. This listener hands each random op a fresh state, drawn from a
+     * sequence that {@link #reseed} restarts (the trainer reseeds it each step, so runs repeat).
+     */
+    public static final class FreshRandomness extends BaseListener {
+        private SplittableRandom states = new SplittableRandom(0);
+
+        public synchronized void reseed(long seed) {
+            states = new SplittableRandom(seed);
+        }
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return true;
+        }
+
+        @Override
+        public synchronized void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext context) {
+            if (op.getOp() instanceof DistributionUniform) {
+                context.setRngStates(states.nextLong(), states.nextLong());
+            }
+        }
+    }
+
+    private static boolean registered;
+
+    /**
+     * SameDiff re-creates ops from their registered op name when it builds the gradient graph and
+     * when it loads a saved graph, so the summing gather must be registered under "gather".
+     */
+    @SuppressWarnings("unchecked")
+    private static synchronized void registerSummingGather() {
+        if (registered) {
+            return;
+        }
+        try {
+            DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
+            Field converters = DifferentialFunctionClassHolder.class.getDeclaredField("nodeConverters");
+            converters.setAccessible(true);
+            ((Map<String, DifferentialFunction>) converters.get(holder)).put("gather", new SummingGather());
+            Field byHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
+            byHash.setAccessible(true);
+            ((Map<Long, Class<?>>) byHash.get(holder)).replaceAll((hash, type) -> type == Gather.class ? SummingGather.class : type);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot register the summing gather with SameDiff " + e, e);
+        }
+        registered = true;
+    }
+}

@@ -1,0 +1,149 @@
+package bertadapt.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Each workaround against finite differences, and the library behaviour that makes it necessary. */
+class SameDiffFixesTest {
+
+    private static final int[] REPEATED_IDS = {1, 1, 2, 1, 4};
+
+    private static SameDiff twoGathers(boolean fixed) {
+        Nd4j.getRandom().setSeed(1);
+        SameDiff sd = SameDiff.create();
+        SDVariable words = sd.var("words", Nd4j.rand(DataType.DOUBLE, 6, 3));
+        SDVariable types = sd.var("types", Nd4j.rand(DataType.DOUBLE, 2, 3));
+        SDVariable ids = sd.placeHolder("ids", DataType.INT, -1);
+        SDVariable typeIds = sd.placeHolder("type_ids", DataType.INT, -1);
+        SDVariable a = fixed ? SameDiffFixes.gather(sd, "a", words, ids) : sd.gather(words, ids, 0);
+        SDVariable b = fixed ? SameDiffFixes.gather(sd, "b", types, typeIds) : sd.gather(types, typeIds, 0);
+        SDVariable weights = sd.constant(Nd4j.rand(DataType.DOUBLE, REPEATED_IDS.length, 3));
+        a.add(b).mul(weights).mul(a).sum().rename("loss");
+        return sd;
+    }
+
+    private static Map<String, INDArray> idsFeed() {
+        return Map.of("ids", Nd4j.createFromArray(REPEATED_IDS), "type_ids", Nd4j.createFromArray(0, 1, 1, 0, 0));
+    }
+
+    @Test
+    void gatherSumsGradientsOfRepeatedIdsInAGraphWithTwoGathers() {
+        FiniteDifferences.assertGradientsMatch(twoGathers(true), idsFeed(), "loss", 100, "words", "types");
+    }
+
+    @Test
+    void libraryGatherCannotTrainAGraphWithTwoGathers() {
+        SameDiff sd = twoGathers(false);
+        sd.setLossVariables("loss");
+        assertThrows(RuntimeException.class, () -> sd.calculateGradients(idsFeed(), "words", "types"),
+                "SameDiff's own gather trains with two gathers now: SameDiffFixes.gather may be obsolete");
+    }
+
+    @Test
+    void libraryGatherCountsARepeatedIdOnce() {
+        SameDiff sd = SameDiff.create();
+        SDVariable table = sd.var("table", Nd4j.rand(DataType.DOUBLE, 6, 3));
+        SDVariable ids = sd.placeHolder("ids", DataType.INT, -1);
+        sd.gather(table, ids, 0).sum().rename("loss");
+        sd.setLossVariables("loss");
+        INDArray gradient = sd.calculateGradients(Map.of("ids", Nd4j.createFromArray(REPEATED_IDS)), "table").get("table");
+        assertFalse(gradient.getDouble(1, 0) == 3.0, "id 1 appears 3 times: SameDiff's gather gradient is right now");
+    }
+
+    @Test
+    void layerNormWithEpsilonHasFiniteOutputAndRightGradients() {
+        Nd4j.getRandom().setSeed(2);
+        SameDiff sd = SameDiff.create();
+        INDArray rows = Nd4j.rand(DataType.DOUBLE, 4, 5);
+        rows.getRow(3).assign(0.25); // a constant row has zero variance
+        SDVariable x = sd.var("x", rows);
+        SDVariable gamma = sd.var("gamma", Nd4j.rand(DataType.DOUBLE, 5));
+        SDVariable beta = sd.var("beta", Nd4j.rand(DataType.DOUBLE, 5));
+        SDVariable y = SameDiffFixes.layerNorm(x, gamma, beta, 1e-12).rename("y");
+        y.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 4, 5))).sum().rename("loss");
+        INDArray out = sd.output(Map.of(), "y").get("y");
+        assertFalse(out.isNaN().any() || out.isInfinite().any(), "LayerNorm of a constant row: " + out);
+        assertEquals(beta.getArr().getDouble(2), out.getDouble(3, 2), 1e-12, "a constant row normalises to beta");
+        double mean = out.getRow(0).sub(beta.getArr()).div(gamma.getArr()).meanNumber().doubleValue();
+        assertEquals(0, mean, 1e-9);
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 100, "gamma", "beta");
+    }
+
+    @Test
+    void layerNormGradientWithRespectToItsInput() {
+        Nd4j.getRandom().setSeed(3);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.randn(DataType.DOUBLE, 3, 6));
+        SDVariable y = SameDiffFixes.layerNorm(x, sd.constant(Nd4j.rand(DataType.DOUBLE, 6)), sd.constant(Nd4j.rand(DataType.DOUBLE, 6)), 1e-12);
+        y.mul(sd.constant(Nd4j.randn(DataType.DOUBLE, 3, 6))).sum().rename("loss");
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 100, "x");
+    }
+
+    @Test
+    void libraryLayerNormHasNoEpsilon() {
+        // Variance 1e-12, equal to BERT's epsilon: with it the output is x / sqrt(2e-12), about 0.707.
+        INDArray rows = Nd4j.createFromArray(new double[][] {{1e-6, -1e-6, 1e-6, -1e-6}});
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", rows);
+        SDVariable gamma = sd.constant(Nd4j.ones(DataType.DOUBLE, 4));
+        SDVariable beta = sd.constant(Nd4j.zeros(DataType.DOUBLE, 4));
+        assertEquals(Math.sqrt(0.5), SameDiffFixes.layerNorm(x, gamma, beta, 1e-12).eval().getDouble(0, 0), 1e-9);
+        double library = sd.nn.layerNorm(x, gamma, beta, false, 1).eval().getDouble(0, 0);
+        assertEquals(1.0, library, 1e-6, "SameDiff's layerNorm has an epsilon now");
+    }
+
+    @Test
+    void geluIsTheExactErfForm() {
+        SameDiff sd = SameDiff.create();
+        double[] points = {-3, -1.5, -0.5, 0, 0.3, 1, 2.5};
+        SDVariable x = sd.var("x", Nd4j.createFromArray(points));
+        INDArray y = SameDiffFixes.gelu(x).eval();
+        for (int i = 0; i < points.length; i++) {
+            assertEquals(points[i] * normalCdf(points[i]), y.getDouble(i), 1e-12, "gelu(" + points[i] + ")");
+        }
+        SameDiffFixes.gelu(x).mul(sd.constant(Nd4j.createFromArray(1.0, 2, 3, 4, 5, 6, 7))).sum().rename("loss");
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 100, "x");
+        INDArray approximate = sd.nn.gelu(x).eval();
+        assertTrue(Math.abs(approximate.getDouble(1) - y.getDouble(1)) > 1e-3, "SameDiff's gelu is exact now");
+    }
+
+    @Test
+    void weightedCrossEntropyGradients() {
+        Nd4j.getRandom().setSeed(4);
+        SameDiff sd = SameDiff.create();
+        SDVariable logits = sd.var("logits", Nd4j.randn(DataType.DOUBLE, 5, 7).mul(3));
+        SDVariable labels = sd.constant(Nd4j.createFromArray(0, 6, 3, 3, 1));
+        SDVariable weights = sd.constant(Nd4j.createFromArray(1.0, 1, 0, 1, 0));
+        SDVariable perRow = SameDiffFixes.crossEntropy(logits, labels, 7);
+        perRow.mul(weights).sum().div(weights.sum()).rename("loss");
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 100, "logits");
+        double[] row = logits.getArr().getRow(1).toDoubleVector();
+        double sumExp = 0;
+        for (double value : row) {
+            sumExp += Math.exp(value);
+        }
+        assertEquals(Math.log(sumExp) - row[6], perRow.eval().getDouble(1), 1e-12);
+    }
+
+    private static double normalCdf(double x) {
+        // Abramowitz-Stegun would be approximate; integrate the density instead (Simpson, fine grid).
+        double a = -12, n = 200_000, h = (x - a) / n, sum = 0;
+        for (int i = 0; i <= n; i++) {
+            double t = a + i * h;
+            double f = Math.exp(-t * t / 2) / Math.sqrt(2 * Math.PI);
+            sum += (i == 0 || i == n) ? f : (i % 2 == 1 ? 4 * f : 2 * f);
+        }
+        return sum * h / 3;
+    }
+}
