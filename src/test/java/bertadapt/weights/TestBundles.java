@@ -18,12 +18,16 @@ final class TestBundles {
 
     private TestBundles() {}
 
-    /** A single-shard bundle with the given float tensors plus an int64 {@code global_step}. */
+    /**
+     * A single-shard bundle with the given float tensors plus an int64 {@code global_step}. Data is laid
+     * out in key order (not the map's, which for Map.of varies between JVM runs), so tests can corrupt
+     * a known tensor by offset.
+     */
     static void write(Path prefix, Map<String, Tensor> floats) throws IOException {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         SortedMap<String, byte[]> index = new TreeMap<>();
         index.put("", header(1));
-        for (Map.Entry<String, Tensor> e : floats.entrySet()) {
+        for (Map.Entry<String, Tensor> e : new TreeMap<>(floats).entrySet()) {
             float[] values = e.getValue().values();
             ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().put(values);
