@@ -1,0 +1,89 @@
+package bertadapt.weights;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A dense float tensor in row-major (C) order, as read from a checkpoint.
+ *
+ * <p>The values array is held without copying because checkpoint tensors are large (the word
+ * embedding of BERT-base is 94 MB); callers must not modify an array after handing it over. The
+ * shape is copied, so it cannot change under the tensor.
+ */
+public record Tensor(long[] shape, float[] values) {
+
+    public Tensor {
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(values, "values");
+        shape = shape.clone();
+        long expected = numel(shape);
+        if (expected != values.length) {
+            throw new IllegalArgumentException("Tensor of shape " + Arrays.toString(shape) + " needs "
+                    + expected + " values, but got " + values.length);
+        }
+    }
+
+    /** Number of elements implied by a shape; rejects negative dimensions and overflow. */
+    public static long numel(long[] shape) {
+        long n = 1;
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw new IllegalArgumentException("Negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, dim);
+        }
+        return n;
+    }
+
+    /** Returns a copy of the shape, so callers cannot change this tensor's shape. */
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long numel() {
+        return values.length;
+    }
+
+    /** Whether this tensor has exactly the given shape. */
+    public boolean hasShape(long... expected) {
+        return Arrays.equals(shape, expected);
+    }
+
+    /** For a matrix [a, b], returns a new matrix [b, a]; TF kernels are [in, out], PyTorch weights [out, in]. */
+    public Tensor transpose2d() {
+        if (shape.length != 2) {
+            throw new IllegalStateException("transpose2d needs a rank-2 tensor, but shape is " + Arrays.toString(shape));
+        }
+        int rows = (int) shape[0];
+        int cols = (int) shape[1];
+        float[] out = new float[values.length];
+        for (int r = 0; r < rows; r++) {
+            int rowStart = r * cols;
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = values[rowStart + c];
+            }
+        }
+        return new Tensor(new long[] {cols, rows}, out);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(values, t.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(shape) + Arrays.hashCode(values);
+    }
+
+    /** Shows the shape only: printing millions of values into a log helps nobody. */
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape);
+    }
+}
