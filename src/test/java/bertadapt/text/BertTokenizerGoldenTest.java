@@ -2,6 +2,8 @@ package bertadapt.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Compares against ids produced by Google's own tokenizer (see src/test/resources/golden) for the
@@ -36,7 +39,7 @@ class BertTokenizerGoldenTest {
         assertEquals(golden.path("lower_case").asBoolean(), checkpoint.doLowerCase(), "model.json doLowerCase");
 
         try (BertTokenizer tokenizer = BertTokenizer.fromVocabTxt(checkpoint.vocabTxt(), checkpoint.doLowerCase())) {
-            List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
+            List<Executable> checks = new ArrayList<>();
             for (JsonNode example : golden.path("tokenizer")) {
                 String text = example.path("text").asText();
                 int[] expectedIds = ints(example.path("ids"));
@@ -91,18 +94,17 @@ class BertTokenizerGoldenTest {
      * from B until both have 7, then from B again on the tie, keeping A whole. Hugging Face's own
      * longest_first would keep 6 + 7 instead.
      */
-    @ParameterizedTest
-    @ValueSource(ints = {16})
-    void pairTruncationRemovesFromLongerSegmentGoogleStyle(int maxLength) throws IOException {
+    @Test
+    void pairTruncationRemovesFromLongerSegmentGoogleStyle() throws IOException {
         GoogleCheckpointVocab checkpoint = GoogleCheckpointVocab.extract("uncased", temp);
         try (BertTokenizer tokenizer = BertTokenizer.fromVocabTxt(checkpoint.vocabTxt(), true)) {
             EncodedText encoded = tokenizer.encodePair("The cat sat on the mat.",
-                    "It was a very [MASK] afternoon for everyone in the house.", maxLength);
+                    "It was a very [MASK] afternoon for everyone in the house.", 16);
 
             assertArrayEquals(new int[] {101, 1996, 4937, 2938, 2006, 1996, 13523, 1012, 102,
                     2009, 2001, 1037, 2200, 103, 5027, 102}, encoded.inputIds());
             assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}, encoded.tokenTypeIds());
-            assertEquals(true, encoded.truncated());
+            assertTrue(encoded.truncated());
         }
     }
 

@@ -3,7 +3,6 @@ package bertadapt.text;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,7 +40,7 @@ record GoogleCheckpointVocab(Path vocabTxt, boolean doLowerCase) {
                         Files.copy(inner, vocabTxt, StandardCopyOption.REPLACE_EXISTING);
                         vocabFound = true;
                     } else if (entry.getName().equals("assets/model.json")) {
-                        doLowerCase = new ObjectMapper().readTree(readAll(inner)).path("doLowerCase").asBoolean();
+                        doLowerCase = new ObjectMapper().readTree(inner.readAllBytes()).path("doLowerCase").asBoolean();
                     }
                 }
             }
@@ -50,9 +49,5 @@ record GoogleCheckpointVocab(Path vocabTxt, boolean doLowerCase) {
             throw new IOException(jar + "!/" + savedModelEntry + ": expected assets/vocab.txt and assets/model.json");
         }
         return new GoogleCheckpointVocab(vocabTxt, doLowerCase);
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }
