@@ -30,8 +30,9 @@ import java.util.OptionalInt;
  * {@code _truncate_seq_pair}). {@link EncodedText#truncated()} and {@link EncodedBatch#truncated()}
  * say when that happened so callers can report it.
  *
- * <p>Encoding is safe from several threads; {@link #close()} frees the native tokenizer and must
- * come after the last use.
+ * <p>Nothing changes the native tokenizer after construction (truncation and padding are set
+ * once), so concurrent encoding should be safe, but DJL does not document it. {@link #close()}
+ * frees the native tokenizer and must come after the last use.
  */
 public final class BertTokenizer implements AutoCloseable {
 
