@@ -1,0 +1,93 @@
+package bertadapt.text;
+
+import java.util.Arrays;
+
+/**
+ * A batch padded to its longest row, stored row-major in flat arrays of {@code batchSize *
+ * sequenceLength} so it maps directly onto a tensor, e.g.
+ * {@code Nd4j.createFromArray(batch.inputIds()).reshape(batch.shape())}.
+ *
+ * <p>Padding positions hold the [PAD] id, token type 0 and attention mask 0. {@code truncated[i]}
+ * tells whether row {@code i} lost word pieces to the maximum length. Arrays are compared by
+ * content in {@link #equals}; callers must not modify them.
+ */
+public record EncodedBatch(
+        int batchSize,
+        int sequenceLength,
+        int[] inputIds,
+        int[] tokenTypeIds,
+        int[] attentionMask,
+        boolean[] truncated) {
+
+    public EncodedBatch {
+        int cells = Math.multiplyExact(batchSize, sequenceLength);
+        if (inputIds.length != cells || tokenTypeIds.length != cells || attentionMask.length != cells) {
+            throw new IllegalArgumentException("expected " + batchSize + " x " + sequenceLength + " = " + cells
+                    + " values per array, got " + inputIds.length + ", " + tokenTypeIds.length + ", "
+                    + attentionMask.length);
+        }
+        if (truncated.length != batchSize) {
+            throw new IllegalArgumentException("expected " + batchSize + " truncation flags, got " + truncated.length);
+        }
+    }
+
+    /** {@code {batchSize, sequenceLength}}, the shape of each array as a tensor. */
+    public long[] shape() {
+        return new long[] {batchSize, sequenceLength};
+    }
+
+    /** How many rows were truncated, for reporting. */
+    public int truncatedCount() {
+        int count = 0;
+        for (boolean rowTruncated : truncated) {
+            count += rowTruncated ? 1 : 0;
+        }
+        return count;
+    }
+
+    public int[][] inputIdsMatrix() {
+        return toMatrix(inputIds);
+    }
+
+    public int[][] tokenTypeIdsMatrix() {
+        return toMatrix(tokenTypeIds);
+    }
+
+    public int[][] attentionMaskMatrix() {
+        return toMatrix(attentionMask);
+    }
+
+    private int[][] toMatrix(int[] flat) {
+        int[][] rows = new int[batchSize][];
+        for (int row = 0; row < batchSize; row++) {
+            rows[row] = Arrays.copyOfRange(flat, row * sequenceLength, (row + 1) * sequenceLength);
+        }
+        return rows;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof EncodedBatch that
+                && batchSize == that.batchSize
+                && sequenceLength == that.sequenceLength
+                && Arrays.equals(inputIds, that.inputIds)
+                && Arrays.equals(tokenTypeIds, that.tokenTypeIds)
+                && Arrays.equals(attentionMask, that.attentionMask)
+                && Arrays.equals(truncated, that.truncated);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = 31 * batchSize + sequenceLength;
+        hash = 31 * hash + Arrays.hashCode(inputIds);
+        hash = 31 * hash + Arrays.hashCode(tokenTypeIds);
+        hash = 31 * hash + Arrays.hashCode(attentionMask);
+        return 31 * hash + Arrays.hashCode(truncated);
+    }
+
+    @Override
+    public String toString() {
+        return "EncodedBatch[" + batchSize + " x " + sequenceLength + ", inputIds=" + Arrays.deepToString(inputIdsMatrix())
+                + ", truncated=" + Arrays.toString(truncated) + "]";
+    }
+}
