@@ -11,7 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * BERT (Devlin et al. 2019) as a SameDiff graph: embeddings, a stack of Transformer encoder layers
@@ -53,6 +56,8 @@ public final class Bert {
     /** [B, H] tanh(dense(hidden state of [CLS])). */
     public final SDVariable pooledOutput;
 
+    private final List<String> parameterNames = new ArrayList<>();
+
     /** Gives dropout fresh random numbers on every run; see {@link #seedDropout}. */
     private final SameDiffFixes.FreshRandomness dropoutRandomness = new SameDiffFixes.FreshRandomness();
 
@@ -84,6 +89,18 @@ public final class Bert {
         layerOutputs = Collections.unmodifiableList(outputs);
         sequenceOutput = x.rename("sequence_output");
         pooledOutput = pooler(sequenceOutput);
+    }
+
+    /**
+     * The graph's inputs for a batch of B sequences of length T, as flat row-major arrays.
+     * Extra placeholders (labels, masked positions) are added by the caller.
+     */
+    public Map<String, INDArray> inputs(int batch, int length, int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put(INPUT_IDS, Nd4j.createFromArray(inputIds).reshape(batch, length));
+        feed.put(TOKEN_TYPE_IDS, Nd4j.createFromArray(tokenTypeIds).reshape(batch, length));
+        feed.put(ATTENTION_MASK, Nd4j.createFromArray(attentionMask).reshape(batch, length).castTo(dtype));
+        return feed;
     }
 
     /** Restarts the sequence dropout masks are drawn from; the same seed gives the same masks. */
@@ -177,15 +194,15 @@ public final class Bert {
     /** x W^T + b: [rows, in] -> [rows, out], with a new weight [out, in] and bias [out] named {@code name + ".weight"/".bias"}. */
     SDVariable dense(String name, SDVariable x, int in, int out) {
         SDVariable w = weight(name + ".weight", out, in);
-        SDVariable b = sd.var(name + ".bias", Nd4j.zeros(dtype, out));
+        SDVariable b = parameter(name + ".bias", Nd4j.zeros(dtype, out));
         return sd.mmul(x, w, false, true, false).add(b);
     }
 
     /** LayerNorm over the last axis with weight (gamma) and bias (beta) named {@code name + ".weight"/".bias"}. */
     SDVariable layerNorm(String name, SDVariable x) {
         int h = config.hiddenSize();
-        SDVariable gamma = sd.var(name + ".weight", Nd4j.ones(dtype, h));
-        SDVariable beta = sd.var(name + ".bias", Nd4j.zeros(dtype, h));
+        SDVariable gamma = parameter(name + ".weight", Nd4j.ones(dtype, h));
+        SDVariable beta = parameter(name + ".bias", Nd4j.zeros(dtype, h));
         return SameDiffFixes.layerNorm(x, gamma, beta, config.layerNormEps());
     }
 
@@ -203,6 +220,21 @@ public final class Bert {
     SDVariable weight(String name, long... shape) {
         INDArray values = Nd4j.createUninitialized(dtype, shape);
         Nd4j.getExecutioner().exec(new TruncatedNormalDistribution(values, 0.0, config.initializerRange()));
-        return sd.var(name, values);
+        return parameter(name, values);
+    }
+
+    /** A new parameter of the model, as a trainable variable. */
+    SDVariable parameter(String name, INDArray initial) {
+        parameterNames.add(name);
+        return sd.var(name, initial);
+    }
+
+    /** Every parameter by name, in the order the graph was built, whether trainable or frozen. */
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String name : parameterNames) {
+            out.put(name, sd.getVariable(name).getArr());
+        }
+        return out;
     }
 }

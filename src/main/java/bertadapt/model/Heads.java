@@ -57,7 +57,7 @@ public final class Heads {
         x = SameDiffFixes.gelu(bert.dense("cls.predictions.transform.dense", x, h, h));          // [M, H]
         x = bert.layerNorm("cls.predictions.transform.LayerNorm", x);                            // [M, H]
         SDVariable wordTable = sd.getVariable("bert.embeddings.word_embeddings.weight");         // [V, H]
-        SDVariable bias = sd.var("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
+        SDVariable bias = bert.parameter("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
         SDVariable logits = sd.mmul(x, wordTable, false, true, false).add(bias).rename("mlm_logits"); // [M, V]
 
         SDVariable perPosition = SameDiffFixes.crossEntropy(logits, labels, v);                 // [M]
