@@ -96,6 +96,10 @@ public final class Bert {
      * Extra placeholders (labels, masked positions) are added by the caller.
      */
     public Map<String, INDArray> inputs(int batch, int length, int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
+        if (length > config.maxPositions()) {
+            throw new IllegalArgumentException("sequences of " + length + " tokens are longer than the model's "
+                    + config.maxPositions() + " positions (max_position_embeddings): use a max length of at most " + config.maxPositions());
+        }
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(INPUT_IDS, Nd4j.createFromArray(inputIds).reshape(batch, length));
         feed.put(TOKEN_TYPE_IDS, Nd4j.createFromArray(tokenTypeIds).reshape(batch, length));
