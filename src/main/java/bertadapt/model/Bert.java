@@ -5,14 +5,11 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
-import org.nd4j.linalg.api.ops.random.impl.TruncatedNormalDistribution;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +32,8 @@ public final class Bert {
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
     public static final String ATTENTION_MASK = "attention_mask";
 
+    /** The graph's building blocks and parameter registry, shared with the heads. */
+    public final Layers layers;
     public final SameDiff sd;
     public final BertConfig config;
     public final DataType dtype;
@@ -56,17 +55,13 @@ public final class Bert {
     /** [B, H] tanh(dense(hidden state of [CLS])). */
     public final SDVariable pooledOutput;
 
-    private final List<String> parameterNames = new ArrayList<>();
-
-    /** Gives dropout fresh random numbers on every run; see {@link #seedDropout}. */
-    private final SameDiffFixes.FreshRandomness dropoutRandomness = new SameDiffFixes.FreshRandomness();
-
     /** [2] holding (B, T), for reshapes whose batch and length are known only at run time. */
     private final SDVariable batchAndLength;
 
     /** Builds the encoder and pooler; {@code training} adds dropout. */
     public Bert(BertConfig config, DataType dtype, boolean training) {
-        this.sd = SameDiff.create();
+        this.layers = new Layers(dtype, training, config.initializerRange());
+        this.sd = layers.sd;
         this.config = config;
         this.dtype = dtype;
         this.training = training;
@@ -74,9 +69,6 @@ public final class Bert {
         tokenTypeIds = sd.placeHolder(TOKEN_TYPE_IDS, DataType.INT, -1, -1);
         attentionMask = sd.placeHolder(ATTENTION_MASK, dtype, -1, -1);
         batchAndLength = sd.shape(inputIds).castTo(DataType.LONG);
-        if (training) {
-            sd.addListeners(dropoutRandomness);
-        }
 
         embeddingOutput = embeddings();
         SDVariable attentionBias = attentionBias();
@@ -109,7 +101,7 @@ public final class Bert {
 
     /** Restarts the sequence dropout masks are drawn from; the same seed gives the same masks. */
     public void seedDropout(long seed) {
-        dropoutRandomness.reseed(seed);
+        layers.seedDropout(seed);
     }
 
     /** Word + position + segment embeddings, LayerNorm and dropout: [B*T, H]. */
@@ -193,52 +185,24 @@ public final class Bert {
         return sd.concat(0, batchAndLength, sd.constant(Nd4j.createFromArray((long) width)));
     }
 
-    // ---- building blocks shared with the heads ----------------------------------------------
-
-    /** x W^T + b: [rows, in] -> [rows, out], with a new weight [out, in] and bias [out] named {@code name + ".weight"/".bias"}. */
-    SDVariable dense(String name, SDVariable x, int in, int out) {
-        SDVariable w = weight(name + ".weight", out, in);
-        SDVariable b = parameter(name + ".bias", Nd4j.zeros(dtype, out));
-        return sd.mmul(x, w, false, true, false).add(b);
-    }
-
-    /** LayerNorm over the last axis with weight (gamma) and bias (beta) named {@code name + ".weight"/".bias"}. */
-    SDVariable layerNorm(String name, SDVariable x) {
-        int h = config.hiddenSize();
-        SDVariable gamma = parameter(name + ".weight", Nd4j.ones(dtype, h));
-        SDVariable beta = parameter(name + ".bias", Nd4j.zeros(dtype, h));
-        return SameDiffFixes.layerNorm(x, gamma, beta, config.layerNormEps());
-    }
-
-    /** Inverted dropout: zero each element with probability {@code rate}, scale the rest by 1 / (1 - rate). */
-    SDVariable dropout(SDVariable x, double rate) {
-        if (!training || rate == 0) {
-            return x;
-        }
-        SDVariable uniform = new DistributionUniform(sd, sd.shape(x), 0.0, 1.0, dtype).outputVariable();
-        SDVariable keep = uniform.gte(rate).castTo(dtype).div(1.0 - rate);
-        return x.mul(keep);
-    }
-
-    /** A new weight drawn from a normal distribution truncated at two standard deviations, as Google initialises. */
-    SDVariable weight(String name, long... shape) {
-        INDArray values = Nd4j.createUninitialized(dtype, shape);
-        Nd4j.getExecutioner().exec(new TruncatedNormalDistribution(values, 0.0, config.initializerRange()));
-        return parameter(name, values);
-    }
-
-    /** A new parameter of the model, as a trainable variable. */
-    SDVariable parameter(String name, INDArray initial) {
-        parameterNames.add(name);
-        return sd.var(name, initial);
-    }
-
     /** Every parameter by name, in the order the graph was built, whether trainable or frozen. */
     public Map<String, INDArray> parameters() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : parameterNames) {
-            out.put(name, sd.getVariable(name).getArr());
-        }
-        return out;
+        return layers.parameters();
+    }
+
+    SDVariable dense(String name, SDVariable x, int in, int out) {
+        return layers.dense(name, x, in, out);
+    }
+
+    SDVariable layerNorm(String name, SDVariable x) {
+        return layers.layerNorm(name, x, config.hiddenSize(), config.layerNormEps());
+    }
+
+    SDVariable dropout(SDVariable x, double rate) {
+        return layers.dropout(x, rate);
+    }
+
+    SDVariable weight(String name, long... shape) {
+        return layers.weight(name, shape);
     }
 }

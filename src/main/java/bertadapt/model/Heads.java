@@ -57,7 +57,7 @@ public final class Heads {
         x = SameDiffFixes.gelu(bert.dense("cls.predictions.transform.dense", x, h, h));          // [M, H]
         x = bert.layerNorm("cls.predictions.transform.LayerNorm", x);                            // [M, H]
         SDVariable wordTable = sd.getVariable("bert.embeddings.word_embeddings.weight");         // [V, H]
-        SDVariable bias = bert.parameter("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
+        SDVariable bias = bert.layers.parameter("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
         SDVariable logits = sd.mmul(x, wordTable, false, true, false).add(bias).rename("mlm_logits"); // [M, V]
 
         SDVariable perPosition = SameDiffFixes.crossEntropy(logits, labels, v);                 // [M]
@@ -77,16 +77,23 @@ public final class Heads {
 
     /** Sequence classification on the pooled [CLS] output. */
     public static Classifier classifier(Bert bert, int numClasses, ClassifierType type) {
-        SameDiff sd = bert.sd;
-        int h = bert.config.hiddenSize();
+        return classifier(bert.layers, bert.pooledOutput, bert.config.hiddenSize(), bert.config.hiddenDropout(), numClasses, type);
+    }
+
+    /**
+     * Sequence classification on pooled features [B, H], from the encoder or from a cache of its
+     * outputs; the parameter names are the same either way.
+     */
+    public static Classifier classifier(Layers layers, SDVariable pooled, int h, double dropout, int numClasses, ClassifierType type) {
+        SameDiff sd = layers.sd;
         SDVariable labels = sd.placeHolder("labels", DataType.INT, -1);                          // [B]
-        SDVariable x = bert.dropout(bert.pooledOutput, bert.config.hiddenDropout());            // [B, H]
+        SDVariable x = layers.dropout(pooled, dropout);                                          // [B, H]
         SDVariable logits = switch (type) {
-            case LINEAR -> bert.dense("classifier", x, h, numClasses);                          // [B, C]
+            case LINEAR -> layers.dense("classifier", x, h, numClasses);                        // [B, C]
             case MLP -> {
-                SDVariable hidden = sd.nn.relu(bert.dense("classifier.dense", x, h, h), 0);     // [B, H]
-                hidden = bert.dropout(hidden, bert.config.hiddenDropout());                     // [B, H]
-                yield bert.dense("classifier.out_proj", hidden, h, numClasses);                 // [B, C]
+                SDVariable hidden = sd.nn.relu(layers.dense("classifier.dense", x, h, h), 0);   // [B, H]
+                hidden = layers.dropout(hidden, dropout);                                        // [B, H]
+                yield layers.dense("classifier.out_proj", hidden, h, numClasses);               // [B, C]
             }
         };
         logits = logits.rename("logits");
