@@ -152,7 +152,8 @@ public final class SameDiffFixes {
 
     /**
      * SameDiff re-creates ops from their registered op name when it builds the gradient graph and
-     * when it loads a saved graph, so the summing gather must be registered under "gather".
+     * when it loads a saved graph, so the summing gather must be registered under "gather". From then
+     * on every gather in the JVM, the library's own included, gets the summing gradient.
      */
     @SuppressWarnings("unchecked")
     private static synchronized void registerSummingGather() {
