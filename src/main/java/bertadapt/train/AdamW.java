@@ -1,10 +1,19 @@
 package bertadapt.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import bertadapt.weights.Safetensors;
+import bertadapt.weights.Tensor;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter 2019), as PyTorch's {@code AdamW}: bias-corrected
@@ -62,5 +71,39 @@ public final class AdamW {
     /** Updates applied so far. */
     public long steps() {
         return steps;
+    }
+
+    /** Writes the moments and the step count, so a resumed run continues exactly. */
+    public void save(Path file) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        firstMoments.forEach((name, m) -> tensors.put("m." + name, toTensor(m)));
+        secondMoments.forEach((name, v) -> tensors.put("v." + name, toTensor(v)));
+        Safetensors.write(file, tensors, Map.of("steps", Long.toString(steps)));
+    }
+
+    /** Restores what {@link #save} wrote; moments must match the parameters' shapes. */
+    public void load(Path file, Map<String, INDArray> parameters) throws IOException {
+        firstMoments.clear();
+        secondMoments.clear();
+        for (Map.Entry<String, Tensor> entry : Safetensors.read(file).entrySet()) {
+            String name = entry.getKey().substring(2);
+            INDArray parameter = parameters.get(name);
+            Tensor tensor = entry.getValue();
+            if (parameter == null || !tensor.hasShape(parameter.shape())) {
+                throw new IOException(file + ": optimiser state " + entry.getKey() + " " + tensor
+                        + " does not fit the model's parameter " + name);
+            }
+            INDArray values = Nd4j.create(tensor.values(), tensor.shape(), 'c').castTo(parameter.dataType());
+            (entry.getKey().startsWith("m.") ? firstMoments : secondMoments).put(name, values);
+        }
+        String stepCount = Safetensors.metadata(file).get("steps");
+        if (stepCount == null) {
+            throw new IOException(file + ": no 'steps' in the optimiser state's metadata");
+        }
+        steps = Long.parseLong(stepCount);
+    }
+
+    private static Tensor toTensor(INDArray values) {
+        return new Tensor(values.shape(), values.castTo(DataType.FLOAT).dup('c').data().asFloat());
     }
 }
