@@ -1,0 +1,176 @@
+package bertadapt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import bertadapt.infer.Embedder;
+import bertadapt.infer.Embedder.Embedding;
+import bertadapt.infer.PretrainedBert;
+import bertadapt.text.TextInput;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bertadapt embed}: the last layer's hidden states and the pooled vector of texts or text pairs, as JSON
+ * {@code {"model", "hidden_size", "embeddings": [{text, text_pair?, tokens, hidden_states, pooled, truncated}]}}.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Write the hidden states and pooled output of each text (or pair) as JSON.")
+final class EmbedCommand implements Callable<Integer> {
+
+    /** The pre-training heads (MLM, next sentence): in the checkpoint, deliberately not in the embedding graph. */
+    private static final String PRETRAINING_HEADS = "cls.";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = "bert-base-uncased", paramLabel = "MODEL",
+            description = "Known name (${COMPLETION-CANDIDATES}), model directory, or Hugging Face id org/name. "
+                    + "Default: ${DEFAULT-VALUE}.", completionCandidates = KnownModelNames.class)
+    String model;
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N",
+            description = "Tokens kept per input, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B",
+            description = "Inputs run through the model at once. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--pair", description = "Inputs are text pairs: two TEXT arguments each, or two tab-separated "
+            + "texts a line of the --input file.")
+    boolean pairs;
+
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "Read texts from FILE (- for stdin), one a line; blank lines are skipped.")
+    String inputFile;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Write the JSON to FILE, replacing it only once complete. Default: stdout.")
+    Path outputFile;
+
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to embed, unless --input is given.")
+    List<String> texts = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (batchSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, not " + batchSize);
+        }
+        List<TextInput> inputs = readInputs();
+        if (outputFile != null) {
+            AtomicFile.checkWritable(outputFile);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        try (PretrainedBert pretrained = PretrainedBert.load(model, false, bert -> { })) {
+            WeightReport.printIfIncomplete(pretrained, "the encoder", name -> name.startsWith(PRETRAINING_HEADS), err);
+            int length = MaxLength.fitToModel(maxLength, pretrained, err);
+            Embedder embedder = new Embedder(pretrained);
+            if (outputFile == null) {
+                PrintWriter out = spec.commandLine().getOut();
+                writeJson(out, embedder, inputs, length, pretrained.bert().config.hiddenSize());
+                out.println();
+                out.flush();
+            } else {
+                AtomicFile.write(outputFile, writer ->
+                        writeJson(writer, embedder, inputs, length, pretrained.bert().config.hiddenSize()));
+            }
+        }
+        return 0;
+    }
+
+    private List<TextInput> readInputs() throws IOException {
+        if (inputFile != null && !texts.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give texts as arguments or with --input, not both");
+        }
+        if (inputFile != null) {
+            return InputTexts.read(inputFile, pairs);
+        }
+        if (texts.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no texts: give TEXT arguments or --input FILE");
+        }
+        if (!pairs) {
+            return texts.stream().map(TextInput::single).toList();
+        }
+        if (texts.size() % 2 != 0) {
+            throw new ParameterException(spec.commandLine(), "--pair takes texts two at a time, but " + texts.size()
+                    + " were given");
+        }
+        List<TextInput> inputs = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i += 2) {
+            inputs.add(TextInput.pair(texts.get(i), texts.get(i + 1)));
+        }
+        return inputs;
+    }
+
+    /** Streams one batch at a time, so the output never holds more than a batch of hidden states in memory. */
+    private void writeJson(Writer writer, Embedder embedder, List<TextInput> inputs, int length, int hiddenSize)
+            throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        try (JsonGenerator json = new JsonFactory().createGenerator(writer)) {
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("model", model);
+            json.writeNumberField("hidden_size", hiddenSize);
+            json.writeArrayFieldStart("embeddings");
+            for (int start = 0; start < inputs.size(); start += batchSize) {
+                List<TextInput> batch = inputs.subList(start, Math.min(inputs.size(), start + batchSize));
+                List<Embedding> embeddings = embedder.embed(batch, length, batchSize);
+                for (int i = 0; i < embeddings.size(); i++) {
+                    Embedding embedding = embeddings.get(i);
+                    if (embedding.truncated()) {
+                        err.println("bertadapt: warning: input " + (start + i + 1) + " cut to " + length + " tokens: "
+                                + MaxLength.abbreviate(embedding.input().textA()));
+                        err.flush();
+                    }
+                    writeEmbedding(json, embedding);
+                }
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    private static void writeEmbedding(JsonGenerator json, Embedding embedding) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("text", embedding.input().textA());
+        if (embedding.input().isPair()) {
+            json.writeStringField("text_pair", embedding.input().textB());
+        }
+        json.writeArrayFieldStart("tokens");
+        for (String token : embedding.tokens()) {
+            json.writeString(token);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("hidden_states");
+        for (float[] state : embedding.hiddenStates()) {
+            writeFloats(json, state);
+        }
+        json.writeEndArray();
+        json.writeFieldName("pooled");
+        writeFloats(json, embedding.pooled());
+        json.writeBooleanField("truncated", embedding.truncated());
+        json.writeEndObject();
+    }
+
+    private static void writeFloats(JsonGenerator json, float[] values) throws IOException {
+        json.writeStartArray();
+        for (float value : values) {
+            json.writeNumber(value);
+        }
+        json.writeEndArray();
+    }
+}

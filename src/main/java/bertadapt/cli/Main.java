@@ -1,0 +1,98 @@
+package bertadapt.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code bertadapt} command line. Failures the user can act on (unknown model, unreadable file, bad input)
+ * are reported as one line {@code bertadapt: <message>} on stderr with exit code 2; {@code --verbose} adds the
+ * stack trace.
+ */
+@Command(name = "bertadapt", mixinStandardHelpOptions = true, version = "bertadapt " + Main.VERSION,
+        description = "Pretrained BERT models in SameDiff: masked-token prediction and embeddings.",
+        subcommands = {FillMaskCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Kept equal to the pom's version by hand: the launcher runs target/classes, which has no manifest. */
+    static final String VERSION = "0.1.0-SNAPSHOT";
+
+    /** Picocli's exit code for usage errors; runtime failures share it, so scripts test one code. */
+    static final int EXIT_FAILURE = CommandLine.ExitCode.USAGE;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line; tests call {@code execute} on it in-process. */
+    public static CommandLine newCommandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler(Main::reportFailure);
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: fill-mask or embed");
+    }
+
+    private static int reportFailure(Exception failure, CommandLine commandLine, ParseResult parseResult) {
+        PrintWriter err = commandLine.getErr();
+        err.println("bertadapt: " + messageOf(failure));
+        if (verboseRequested(parseResult)) {
+            failure.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    /** The option is inherited by subcommands, so it may have been given at any level of the command. */
+    private static boolean verboseRequested(ParseResult parseResult) {
+        for (ParseResult level = parseResult.commandSpec().root().commandLine().getParseResult(); level != null;
+                level = level.subcommand()) {
+            if (level.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A message that makes sense without the exception's class name, which the JDK leaves out of file errors. */
+    static String messageOf(Throwable failure) {
+        if (failure instanceof NoSuchFileException missing) {
+            return missing.getReason() == null
+                    ? "no such file or directory: " + missing.getFile()
+                    : missing.getFile() + ": " + missing.getReason();
+        }
+        if (failure instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        Throwable cause = failure.getCause();
+        String message = failure.getMessage();
+        if (cause != null && (message == null || message.isBlank() || message.equals(cause.toString()))) {
+            return messageOf(cause);
+        }
+        if (message == null || message.isBlank()) {
+            return failure.getClass().getSimpleName();
+        }
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            return message + ": " + messageOf(cause);
+        }
+        return message;
+    }
+}

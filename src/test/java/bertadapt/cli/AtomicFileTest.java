@@ -1,0 +1,47 @@
+package bertadapt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFileTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void failedWriteLeavesTheOldFileAndNoTemporary() throws IOException {
+        Path target = Files.writeString(temp.resolve("out.json"), "old");
+
+        IOException failure = assertThrows(IOException.class, () -> AtomicFile.write(target, writer -> {
+            writer.write("half of the new");
+            throw new IOException("disk full");
+        }));
+
+        assertEquals("disk full", failure.getMessage());
+        assertEquals("old", Files.readString(target));
+        try (var files = Files.list(temp)) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void replacesKeepingPermissionsAndNewFilesAreReadable() throws IOException {
+        Path existing = Files.writeString(temp.resolve("existing"), "old");
+        Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-rw----"));
+        AtomicFile.write(existing, writer -> writer.write("new"));
+        assertEquals("new", Files.readString(existing));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(existing)));
+
+        Path created = temp.resolve("created");
+        AtomicFile.write(created, writer -> writer.write("new"));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)));
+    }
+}
