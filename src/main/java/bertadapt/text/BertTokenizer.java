@@ -167,21 +167,7 @@ public final class BertTokenizer implements AutoCloseable {
      * to the longest row of the batch rather than to {@code maxLength}, so short batches stay cheap.
      */
     public EncodedBatch encodeBatch(List<TextInput> inputs, int maxLength) {
-        List<EncodedText> rows = encodeUnpadded(inputs, maxLength);
-        int length = rows.stream().mapToInt(EncodedText::length).max().orElse(0);
-        int[] inputIds = new int[rows.size() * length];
-        int[] tokenTypeIds = new int[rows.size() * length];
-        int[] attentionMask = new int[rows.size() * length];
-        boolean[] truncated = new boolean[rows.size()];
-        Arrays.fill(inputIds, padId);
-        for (int row = 0; row < rows.size(); row++) {
-            EncodedText text = rows.get(row);
-            System.arraycopy(text.inputIds(), 0, inputIds, row * length, text.length());
-            System.arraycopy(text.tokenTypeIds(), 0, tokenTypeIds, row * length, text.length());
-            System.arraycopy(text.attentionMask(), 0, attentionMask, row * length, text.length());
-            truncated[row] = text.truncated();
-        }
-        return new EncodedBatch(rows.size(), length, inputIds, tokenTypeIds, attentionMask, truncated);
+        return EncodedBatch.pad(encodeUnpadded(inputs, maxLength), padId);
     }
 
     private List<EncodedText> encodeUnpadded(List<TextInput> inputs, int maxLength) {

@@ -1,6 +1,7 @@
 package bertadapt.text;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A batch padded to its longest row, stored row-major in flat arrays of {@code batchSize *
@@ -32,6 +33,24 @@ public record EncodedBatch(
     }
 
     /** {@code {batchSize, sequenceLength}}, the shape of each array as a tensor. */
+    /** Pads encoded texts to the longest of them with {@code padId} (attention mask 0 on padding). */
+    public static EncodedBatch pad(List<EncodedText> rows, int padId) {
+        int length = rows.stream().mapToInt(EncodedText::length).max().orElse(0);
+        int[] inputIds = new int[rows.size() * length];
+        int[] tokenTypeIds = new int[rows.size() * length];
+        int[] attentionMask = new int[rows.size() * length];
+        boolean[] truncated = new boolean[rows.size()];
+        Arrays.fill(inputIds, padId);
+        for (int row = 0; row < rows.size(); row++) {
+            EncodedText text = rows.get(row);
+            System.arraycopy(text.inputIds(), 0, inputIds, row * length, text.length());
+            System.arraycopy(text.tokenTypeIds(), 0, tokenTypeIds, row * length, text.length());
+            System.arraycopy(text.attentionMask(), 0, attentionMask, row * length, text.length());
+            truncated[row] = text.truncated();
+        }
+        return new EncodedBatch(rows.size(), length, inputIds, tokenTypeIds, attentionMask, truncated);
+    }
+
     public long[] shape() {
         return new long[] {batchSize, sequenceLength};
     }

@@ -146,6 +146,12 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
      */
     public static void write(Map<String, INDArray> parameters, BertConfig config, Path vocab, boolean doLowerCase, Path directory)
             throws IOException {
+        write(parameters, config, vocab, doLowerCase, directory, Map.of());
+    }
+
+    /** As {@link #write(Map, BertConfig, Path, boolean, Path)}, with more files (name to text content), such as the label names. */
+    public static void write(Map<String, INDArray> parameters, BertConfig config, Path vocab, boolean doLowerCase, Path directory,
+                             Map<String, String> extraFiles) throws IOException {
         Path parent = directory.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + directory.getFileName() + ".writing-");
@@ -157,6 +163,9 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
             config.write(staging.resolve(CONFIG));
             Files.copy(vocab, staging.resolve(VOCAB));
             Files.writeString(staging.resolve(TOKENIZER_CONFIG), "{\"do_lower_case\": " + doLowerCase + "}\n");
+            for (Map.Entry<String, String> extra : extraFiles.entrySet()) {
+                Files.writeString(staging.resolve(extra.getKey()), extra.getValue());
+            }
             replace(staging, directory);
         } finally {
             deleteRecursively(staging);

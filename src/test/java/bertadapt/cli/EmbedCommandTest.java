@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,11 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 
-import bertadapt.model.Bert;
-import bertadapt.model.BertConfig;
-import bertadapt.weights.Checkpoint;
+import bertadapt.TinyModels;
 
 /**
  * embed on a tiny randomly initialised model written to a temporary directory: the JSON's structure does not
@@ -28,8 +24,6 @@ import bertadapt.weights.Checkpoint;
  */
 class EmbedCommandTest {
 
-    private static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
-            "the", "cat", "sat", "on", "mat", ".", "a", "dog", "barked");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -38,11 +32,8 @@ class EmbedCommandTest {
 
     @BeforeAll
     static void writeTinyModel() throws IOException {
-        Path vocab = Files.write(temp.resolve("vocab.txt"), VOCAB, StandardCharsets.UTF_8);
-        // BertConfig.tiny's 64 positions would make embed's default --max-length 128 warn.
-        BertConfig config = new BertConfig(VOCAB.size(), 32, 2, 4, 64, 128, 2, 1e-12, 0.1, 0.1, 0.02);
-        model = temp.resolve("tiny-bert");
-        Checkpoint.write(new Bert(config, DataType.FLOAT, false).parameters(), config, vocab, true, model);
+        // 128 positions, so embed's default --max-length 128 does not warn.
+        model = TinyModels.write(temp.resolve("tiny-bert"), TinyModels.config(0.1), 1);
     }
 
     private static CliRun embed(String... args) {

@@ -1,0 +1,170 @@
+package bertadapt.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import bertadapt.TinyModels;
+import bertadapt.model.Freezing;
+import bertadapt.model.Heads;
+import bertadapt.text.TextInput;
+
+/** The trainer on a tiny random BERT and a toy task: "cat" texts are class 1. */
+class TrainerTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String[] TEXTS = {"the cat sat", "a dog barked", "the big cat ran", "the bird sang", "a small cat",
+            "the dog ran on the mat", "cats sat on a mat", "a big bird", "the small dog", "the cat sang", "a dog sat",
+            "the mat", "a cat barked", "big dogs ran", "the small bird sang", "a cat sat on the mat"};
+
+    private static ClassificationTask.Data data(int count) {
+        List<TextInput> texts = new ArrayList<>();
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            String text = TEXTS[i % TEXTS.length];
+            texts.add(TextInput.single(text));
+            labels[i] = text.contains("cat") ? 1 : 0;
+        }
+        return new ClassificationTask.Data(texts, labels);
+    }
+
+    private ClassificationTask task(Path model, ClassificationTask.Options options, int trainExamples) throws IOException {
+        return new ClassificationTask(model, options, List.of("other", "cat"), data(trainExamples), data(8));
+    }
+
+    private static TrainerSettings settings() {
+        return TrainerSettings.defaults().withLearningRate(1e-3).withEpochs(2);
+    }
+
+    @Test
+    void accumulatedMicroBatchesGiveTheSameUpdateAsOneLargeBatch() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 1);
+        ClassificationTask.Options one = ClassificationTask.Options.fineTuning(2, 16, 8);
+        ClassificationTask.Options two = ClassificationTask.Options.fineTuning(2, 16, 4);
+        try (ClassificationTask large = task(model, one, 8); ClassificationTask small = task(model, two, 8)) {
+            new Trainer(settings().withMaxSteps(1), dir.resolve("large")).fit(large);
+            new Trainer(settings().withMaxSteps(1).withAccumulationSteps(2), dir.resolve("small")).fit(small);
+            Map<String, INDArray> a = large.parameters();
+            Map<String, INDArray> b = small.parameters();
+            a.forEach((name, values) -> assertTrue(values.equalsWithEps(b.get(name), 1e-6), name));
+        }
+    }
+
+    @Test
+    void resumedRunEndsWithTheSameParametersAsAnUninterruptedOne() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.1), 2);
+        ClassificationTask.Options options = ClassificationTask.Options.fineTuning(2, 16, 4);
+        TrainerSettings settings = settings().withEvaluation(2, "accuracy", false, 0);
+        Map<String, INDArray> uninterrupted;
+        try (ClassificationTask task = task(model, options, 12)) {
+            Trainer.Result result = new Trainer(settings, dir.resolve("straight")).fit(task);
+            assertEquals(6, result.steps(), "2 epochs of 3 batches");
+            uninterrupted = copy(task.parameters());
+        }
+        Path resumed = dir.resolve("resumed");
+        try (ClassificationTask task = task(model, options, 12)) {
+            Trainer trainer = new Trainer(settings, resumed).onUpdate((t, step, loss) -> {
+                if (step == 4) {
+                    t.requestStop();
+                }
+            });
+            assertEquals(4, trainer.fit(task).steps());
+        }
+        try (ClassificationTask task = task(model, options, 12)) {
+            Trainer.Result result = new Trainer(settings, resumed).fit(task);
+            assertEquals(6, result.steps());
+            task.parameters().forEach((name, values) -> assertEquals(uninterrupted.get(name), values, name));
+            assertEquals(3, result.evaluations().size(), "evaluations at steps 2, 4, 6");
+        }
+        assertTrue(Files.isDirectory(resumed.resolve("checkpoint-6")));
+        assertFalse(Files.exists(resumed.resolve("checkpoint-2")), "only the last checkpoint is kept");
+        assertTrue(Files.isRegularFile(resumed.resolve(Trainer.BEST_DIR).resolve("model.safetensors")));
+        assertTrue(Files.readString(resumed.resolve(Trainer.BEST_DIR).resolve("labels.json")).contains("cat"));
+        long metricLines = Files.readAllLines(resumed.resolve(Trainer.METRICS_FILE)).size();
+        assertEquals(6 + 3, metricLines, "one line per update and per evaluation, none repeated by the resume");
+    }
+
+    @Test
+    void headOnCachedFeaturesLearnsWhatTheFrozenEncoderGraphLearns() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 3);
+        ClassificationTask.Options cached = ClassificationTask.Options.frozenEncoder(2, 16, 4);
+        ClassificationTask.Options uncached = new ClassificationTask.Options(2, Heads.ClassifierType.LINEAR, 16, 4, Freezing.NONE, true, false, 42);
+        try (ClassificationTask a = task(model, cached, 12); ClassificationTask b = task(model, uncached, 12)) {
+            Map<String, INDArray> before = copy(a.parameters());
+            new Trainer(settings(), dir.resolve("cached")).fit(a);
+            new Trainer(settings(), dir.resolve("uncached")).fit(b);
+            Map<String, INDArray> pa = a.parameters();
+            Map<String, INDArray> pb = b.parameters();
+            for (String name : pa.keySet()) {
+                if (name.startsWith("bert.")) {
+                    assertEquals(before.get(name), pa.get(name), name + " is frozen");
+                } else {
+                    assertFalse(before.get(name).equals(pa.get(name)), name + " trains");
+                }
+                assertTrue(pa.get(name).equalsWithEps(pb.get(name), 1e-5), name);
+            }
+        }
+    }
+
+    @Test
+    void batchesGroupSimilarLengthsAndCoverEveryExampleOnce() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 4);
+        try (ClassificationTask task = task(model, ClassificationTask.Options.fineTuning(2, 16, 4), 16)) {
+            List<Integer> sizes = new ArrayList<>();
+            task.batches(0, 7).forEachRemaining(batch -> sizes.add(batch.examples()));
+            assertEquals(List.of(4, 4, 4, 4), sizes);
+            List<String> first = new ArrayList<>();
+            List<String> again = new ArrayList<>();
+            task.batches(0, 7).forEachRemaining(batch -> first.add(batch.feed().get("input_ids").toString()));
+            task.batches(0, 7).forEachRemaining(batch -> again.add(batch.feed().get("input_ids").toString()));
+            assertEquals(first, again, "the same epoch and seed give the same batches");
+        }
+    }
+
+    @Test
+    void scheduleWarmsUpThenDecaysLinearly() {
+        LearningRateSchedule schedule = LearningRateSchedule.withWarmupRatio(1.0, 0.1, 100);
+        assertEquals(10, schedule.warmupSteps());
+        assertEquals(0.0, schedule.at(0));
+        assertEquals(0.5, schedule.at(5), 1e-12);
+        assertEquals(1.0, schedule.at(10), 1e-12);
+        assertEquals(0.5, schedule.at(55), 1e-12);
+        assertEquals(0.0, schedule.at(100), 1e-12);
+    }
+
+    @Test
+    void layerNormWeightWithZeroGradientDoesNotDecay() {
+        Map<String, INDArray> parameters = Map.of(
+                "bert.encoder.layer.0.output.LayerNorm.weight", org.nd4j.linalg.factory.Nd4j.ones(3),
+                "bert.encoder.layer.0.output.dense.bias", org.nd4j.linalg.factory.Nd4j.ones(3),
+                "bert.encoder.layer.0.output.dense.weight", org.nd4j.linalg.factory.Nd4j.ones(3));
+        Map<String, INDArray> gradients = Map.of(
+                "bert.encoder.layer.0.output.LayerNorm.weight", org.nd4j.linalg.factory.Nd4j.zeros(3),
+                "bert.encoder.layer.0.output.dense.bias", org.nd4j.linalg.factory.Nd4j.zeros(3),
+                "bert.encoder.layer.0.output.dense.weight", org.nd4j.linalg.factory.Nd4j.zeros(3));
+        new AdamW(AdamW.Settings.bert(0.01)).step(parameters, gradients, 0.1);
+        assertArrayEquals(new float[] {1, 1, 1}, parameters.get("bert.encoder.layer.0.output.LayerNorm.weight").toFloatVector());
+        assertArrayEquals(new float[] {1, 1, 1}, parameters.get("bert.encoder.layer.0.output.dense.bias").toFloatVector());
+        assertArrayEquals(new float[] {0.999f, 0.999f, 0.999f}, parameters.get("bert.encoder.layer.0.output.dense.weight").toFloatVector(), 1e-7f);
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> parameters) {
+        Map<String, INDArray> out = new java.util.HashMap<>();
+        parameters.forEach((name, values) -> out.put(name, values.dup()));
+        return out;
+    }
+}
