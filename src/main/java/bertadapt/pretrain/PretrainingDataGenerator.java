@@ -4,6 +4,7 @@ import bertadapt.text.BertTokenizer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 /**
@@ -83,8 +85,27 @@ public final class PretrainingDataGenerator {
         return files;
     }
 
+    /**
+     * The corpus's unmasked sequences, in memory and unshuffled, for masking on the fly with
+     * {@link #masker()} (dynamic masking: a fresh masking every epoch without pre-generation).
+     */
+    public List<PretrainingSequence> sequences(Corpus corpus, RandomGenerator random) throws IOException {
+        List<PretrainingSequence> sequences = new ArrayList<>();
+        forEachShard(corpus, shard -> sequences.addAll(builder.build(shard, random)));
+        return sequences;
+    }
+
+    /** The masker configured by {@link PretrainingDataConfig#masking()}. */
+    public Masker masker() {
+        return masker;
+    }
+
     private interface InstanceSink {
         void accept(PretrainingInstance instance) throws IOException;
+    }
+
+    private interface ShardAction {
+        void accept(List<List<int[]>> shard) throws IOException;
     }
 
     private void generate(Corpus corpus, List<InstanceSink> epochSinks) throws IOException {
@@ -93,6 +114,21 @@ public final class PretrainingDataGenerator {
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             epochRandoms.add(root.split());
         }
+        forEachShard(corpus, shard -> {
+            for (int epoch = 0; epoch < epochSinks.size(); epoch++) {
+                SplittableRandom random = epochRandoms.get(epoch);
+                List<PretrainingSequence> sequences = builder.build(shard, random);
+                Shuffling.shuffle(sequences, random);
+                InstanceSink sink = epochSinks.get(epoch);
+                for (PretrainingSequence sequence : sequences) {
+                    sink.accept(masker.mask(sequence, random));
+                }
+            }
+        });
+    }
+
+    /** Reads and tokenises the corpus a shard at a time. */
+    private void forEachShard(Corpus corpus, ShardAction action) throws IOException {
         int shardSize = config.documentsPerShard();
         List<List<int[]>> shard = new ArrayList<>();
         try (Stream<Document> documents = corpus.documents(); ProgressBar progress = progressBar()) {
@@ -104,7 +140,7 @@ public final class PretrainingDataGenerator {
                 // Two documents are held back so the final shard never has fewer than two.
                 if (shard.size() == shardSize + 2) {
                     List<List<int[]>> full = shard.subList(0, shardSize);
-                    writeShard(full, epochRandoms, epochSinks);
+                    action.accept(full);
                     full.clear();
                 }
                 if (progress != null) {
@@ -112,7 +148,7 @@ public final class PretrainingDataGenerator {
                 }
             }
             if (!shard.isEmpty()) {
-                writeShard(shard, epochRandoms, epochSinks);
+                action.accept(shard);
             }
         }
     }
@@ -129,31 +165,22 @@ public final class PretrainingDataGenerator {
         return sentences;
     }
 
-    private void writeShard(List<List<int[]>> shard, List<SplittableRandom> epochRandoms, List<InstanceSink> epochSinks)
-            throws IOException {
-        for (int epoch = 0; epoch < epochSinks.size(); epoch++) {
-            SplittableRandom random = epochRandoms.get(epoch);
-            List<PretrainingSequence> sequences = builder.build(shard, random);
-            Shuffling.shuffle(sequences, random);
-            InstanceSink sink = epochSinks.get(epoch);
-            for (PretrainingSequence sequence : sequences) {
-                sink.accept(masker.mask(sequence, random));
-            }
-        }
-    }
-
     /** A document counter on stderr, or null when disabled or when the terminal library cannot start. */
     private ProgressBar progressBar() {
         if (!config.showProgress()) {
             return null;
         }
         try {
-            return new ProgressBarBuilder()
+            ProgressBarBuilder builder = new ProgressBarBuilder()
                     .setTaskName("pre-training data, " + config.epochs() + " epochs")
                     .setUnit(" docs", 1)
                     .setInitialMax(-1)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
-                    .build();
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err));
+            if (System.console() == null) {
+                // Logs: no colour codes or block characters.
+                builder.setStyle(ProgressBarStyle.ASCII);
+            }
+            return builder.build();
         } catch (RuntimeException | LinkageError e) {
             return null;
         }

@@ -115,6 +115,22 @@ class PretrainingFilesTest {
     }
 
     @Test
+    void unmaskedSequencesForDynamicMaskingAreMaskedAfreshEachEpoch() throws IOException {
+        PretrainingDataGenerator generator = new PretrainingDataGenerator(tokenizer, config(InstanceMode.NEXT_SENTENCE));
+        List<PretrainingSequence> sequences = generator.sequences(corpus, new SplittableRandom(1));
+        assertEquals(sequences, generator.sequences(corpus, new SplittableRandom(1)), "seeded");
+        assertTrue(sequences.stream().anyMatch(PretrainingSequence::isRandomNext));
+        SplittableRandom random = new SplittableRandom(2);
+        List<PretrainingInstance> epoch0 = sequences.stream().map(s -> generator.masker().mask(s, random)).toList();
+        List<PretrainingInstance> epoch1 = sequences.stream().map(s -> generator.masker().mask(s, random)).toList();
+        assertNotEquals(maskings(epoch0), maskings(epoch1));
+        for (int i = 0; i < sequences.size(); i++) {
+            assertArrayEquals(sequences.get(i).segmentIds(), epoch1.get(i).segmentIds());
+            assertEquals(sequences.get(i).isRandomNext(), epoch1.get(i).isRandomNext());
+        }
+    }
+
+    @Test
     void shardsNeverLeaveOneDocumentAloneForNextSentencePairs() throws IOException {
         List<String> texts = List.of("the cat sat. it ran.", "a dog. the mat.", "big red tree. a bird sang.",
                 "the river. then it was quiet.", "over the field. under the tree.");
