@@ -61,8 +61,8 @@ public final class PretrainingDataGenerator {
 
     /**
      * Writes epoch k to {@code directory/<fileStem>.epoch<k>.bin} (see {@link PretrainingFileWriter}
-     * for the format). All files appear together at the end; a failure leaves none behind, and no temp
-     * files either. Returns the files in epoch order.
+     * for the format). The files appear only once every epoch is generated; a failure while generating
+     * leaves none of them and no temp files. Returns the files in epoch order.
      */
     public List<Path> writeEpochs(Corpus corpus, Path directory, String fileStem) throws IOException {
         List<Path> files = new ArrayList<>();
