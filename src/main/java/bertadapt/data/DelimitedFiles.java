@@ -46,9 +46,9 @@ final class DelimitedFiles {
     record Layout(CSVFormat format, boolean hasHeader, List<String> expectedColumns) {
     }
 
-    /** Reads every row of {@code file} through {@code mapper}; rows it rejects go to {@code badRows}. */
-    static List<Example> read(Path file, Layout layout, Function<Row, Example> mapper, BadRows badRows) {
-        List<Example> examples = new ArrayList<>();
+    /** Reads every row of {@code file} through {@code mapper} (usually into examples); rejected rows go to {@code badRows}. */
+    static <T> List<T> read(Path file, Layout layout, Function<Row, T> mapper, BadRows badRows) {
+        List<T> examples = new ArrayList<>();
         try (LineCountingReader reader = new LineCountingReader(openUtf8(file));
                 CSVParser parser = CSVParser.builder().setReader(reader).setFormat(layout.format()).get()) {
             Iterator<CSVRecord> records = parser.iterator();
@@ -84,7 +84,7 @@ final class DelimitedFiles {
     }
 
     /** Applies {@code mapper}, turning a rejection into a {@link BadRows} report. */
-    static Optional<Example> mapRow(Row row, Function<Row, Example> mapper, BadRows badRows) {
+    static <T> Optional<T> mapRow(Row row, Function<Row, T> mapper, BadRows badRows) {
         try {
             return Optional.of(mapper.apply(row));
         } catch (RowRejected rejected) {
