@@ -28,10 +28,10 @@ final class DelimitedFiles {
 
     /** Tab-separated with no quoting at all: MRPC's quotes are part of the text. */
     static final CSVFormat TSV_LITERAL_QUOTES = CSVFormat.TDF.builder().setQuote(null).setIgnoreSurroundingSpaces(false)
-            .setTrim(false).get();
+            .setTrim(false).setIgnoreEmptyLines(false).get();
 
-    /** RFC 4180 CSV (fields may be quoted, {@code ""} is a quote inside one), blank lines ignored. */
-    static final CSVFormat CSV = CSVFormat.DEFAULT;
+    /** RFC 4180 CSV: fields may be quoted, {@code ""} is a quote inside one. */
+    static final CSVFormat CSV = CSVFormat.RFC4180;
 
     private DelimitedFiles() {
     }
@@ -65,8 +65,12 @@ final class DelimitedFiles {
                     throw new DatasetFormatException(file + ":" + parser.getCurrentLineNumber()
                             + ": cannot parse: " + e.getCause().getMessage(), e);
                 }
-                String source = file + ":" + reader.lineAt(record.getCharacterPosition());
                 List<String> values = record.toList();
+                if (values.size() == 1 && values.get(0).isEmpty()) {
+                    // Blank lines are skipped here, not by Commons CSV, whose positions then point at the blank line.
+                    continue;
+                }
+                String source = file + ":" + reader.lineAt(record.getCharacterPosition());
                 if (columnNames == null) {
                     columnNames = positionalNames(values.size());
                 }
