@@ -1,0 +1,46 @@
+package bertadapt.data;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A named dataset: its splits, each a list of examples in file order, and the label vocabulary of its task.
+ *
+ * @param splits only the splits the dataset has; iteration follows {@link Split}'s order
+ */
+public record LabelledDataset(String name, Map<Split, List<Example>> splits, LabelVocabulary labels) {
+
+    public LabelledDataset {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(labels, "labels");
+        EnumMap<Split, List<Example>> copy = new EnumMap<>(Split.class);
+        splits.forEach((split, examples) -> copy.put(split, List.copyOf(examples)));
+        splits = Collections.unmodifiableMap(copy);
+    }
+
+    public boolean has(Split split) {
+        return splits.containsKey(split);
+    }
+
+    /** The examples of {@code split}; throws naming the splits this dataset has when it lacks it. */
+    public List<Example> split(Split split) {
+        List<Example> examples = splits.get(split);
+        if (examples == null) {
+            throw new IllegalArgumentException("Dataset '" + name + "' has no " + split.id() + " split; it has "
+                    + splits.keySet().stream().map(Split::id).toList()
+                    + (split == Split.VALIDATION ? "; carve one from train with Splits.withValidation" : ""));
+        }
+        return examples;
+    }
+
+    /** This dataset with {@code split} replaced or added. */
+    public LabelledDataset with(Split split, List<Example> examples) {
+        EnumMap<Split, List<Example>> changed = new EnumMap<>(Split.class);
+        changed.putAll(splits);
+        changed.put(split, examples);
+        return new LabelledDataset(name, changed, labels);
+    }
+}
