@@ -103,6 +103,15 @@ public final class LabelVocabulary {
         return names.size();
     }
 
+    /** The JSON {@link #write} writes, for files written together with others (a model directory). */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(new Json(names));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void write(Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import bertadapt.data.LabelVocabulary;
 import bertadapt.eval.ClassificationMetrics;
 import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
@@ -70,6 +71,8 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         }
     }
 
+    /** The label vocabulary in a fine-tuned model's directory. */
+    public static final String LABELS_FILE = "labels.json";
     private static final String POOLED = "pooled_features";
     /** Examples sorted by length within windows of this many batches, so batches stay varied across the epoch. */
     private static final int BUCKET_WINDOW = 50;
@@ -77,7 +80,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private final Options options;
     private final Checkpoint source;
     private final BertTokenizer tokenizer;
-    private final List<String> labelNames;
+    private final LabelVocabulary labels;
     private final Bert training;
     private final Bert inference;
     private final Heads.Classifier inferenceHead;
@@ -95,15 +98,15 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     /**
      * Loads a model directory, puts a new classification head on it and prepares the data.
      *
-     * @param labelNames class names by id, saved beside the model
+     * @param labels the class names by id, saved with the model
      */
-    public ClassificationTask(Path modelDirectory, Options options, List<String> labelNames, Data train, Data validation)
+    public ClassificationTask(Path modelDirectory, Options options, LabelVocabulary labels, Data train, Data validation)
             throws IOException {
-        if (labelNames.size() != options.numClasses()) {
-            throw new IllegalArgumentException(labelNames.size() + " label names for " + options.numClasses() + " classes");
+        if (labels.size() != options.numClasses()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + options.numClasses() + " classes");
         }
         this.options = options;
-        this.labelNames = List.copyOf(labelNames);
+        this.labels = labels;
         this.source = Checkpoint.read(modelDirectory);
         this.tokenizer = BertTokenizer.fromModelDirectory(modelDirectory, source.doLowerCase());
         this.train = train;
@@ -309,9 +312,8 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     @Override
     public void saveModel(Path directory) throws IOException {
         syncInferenceGraph();
-        String labels = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("labels", labelNames));
         Checkpoint.write(training.parameters(), source.config(), source.directory().resolve(Checkpoint.VOCAB), source.doLowerCase(),
-                directory, Map.of("labels.json", labels));
+                directory, Map.of(LABELS_FILE, labels.toJson()));
     }
 
     @Override

@@ -106,7 +106,7 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
      * Whether the vocabulary expects lower-cased text: from {@code tokenizer_config.json}, else from the
      * model store's manifest, else true (the default of BERT's tokenizer).
      */
-    static boolean doLowerCase(Path directory) throws IOException {
+    public static boolean doLowerCase(Path directory) throws IOException {
         for (String file : List.of(TOKENIZER_CONFIG, STORE_MANIFEST)) {
             Path path = directory.resolve(file);
             if (Files.isRegularFile(path)) {

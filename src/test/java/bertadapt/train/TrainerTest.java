@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import bertadapt.TinyModels;
+import bertadapt.data.LabelVocabulary;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.text.TextInput;
@@ -43,7 +44,7 @@ class TrainerTest {
     }
 
     private ClassificationTask task(Path model, ClassificationTask.Options options, int trainExamples) throws IOException {
-        return new ClassificationTask(model, options, List.of("other", "cat"), data(trainExamples), data(8));
+        return new ClassificationTask(model, options, LabelVocabulary.of(List.of("other", "cat")), data(trainExamples), data(8));
     }
 
     private static TrainerSettings settings() {

@@ -1,0 +1,79 @@
+package bertadapt.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import bertadapt.data.Example;
+import bertadapt.data.LabelVocabulary;
+import bertadapt.data.LabelledDataset;
+import bertadapt.data.Split;
+import bertadapt.eval.ClassificationMetrics;
+import bertadapt.text.TextInput;
+
+/**
+ * A fine-tuning run on a labelled dataset: trains on the training split, picks the best epoch on the
+ * validation split (the test split when there is none, as the seed experiments do), then scores the best
+ * model on the test split and writes {@code report.json} beside the checkpoints.
+ */
+public final class FineTuning {
+
+    /**
+     * @param selectedOn       the split that picked the best checkpoint
+     * @param testPredictions  the best model's class for each test example, in the split's order
+     * @param testGold         the gold class of each test example
+     */
+    public record Report(String dataset, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
+                         int[] testPredictions, int[] testGold) {
+    }
+
+    public static final String REPORT_FILE = "report.json";
+
+    private FineTuning() {
+    }
+
+    public static Report run(Path modelDirectory, LabelledDataset dataset, ClassificationTask.Options options,
+                             TrainerSettings settings, Path outputDir) throws IOException {
+        Split selection = dataset.has(Split.VALIDATION) ? Split.VALIDATION : Split.TEST;
+        LabelVocabulary labels = dataset.labels();
+        ClassificationTask.Data train = data(dataset.split(Split.TRAIN), labels);
+        ClassificationTask.Data test = data(dataset.split(Split.TEST), labels);
+        try (ClassificationTask task = new ClassificationTask(modelDirectory, options, labels, train,
+                data(dataset.split(selection), labels))) {
+            Trainer.Result result = new Trainer(settings, outputDir).fit(task);
+            task.loadModel(outputDir.resolve(Trainer.BEST_DIR));
+            int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));
+            Report report = new Report(dataset.name(), selection, result,
+                    ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels());
+            write(report, outputDir.resolve(REPORT_FILE));
+            return report;
+        }
+    }
+
+    /** Texts and class ids of labelled examples. */
+    public static ClassificationTask.Data data(List<Example> examples, LabelVocabulary labels) {
+        List<TextInput> texts = examples.stream()
+                .map(e -> e.isPair() ? TextInput.pair(e.textA(), e.textB()) : TextInput.single(e.textA())).toList();
+        int[] ids = examples.stream().mapToInt(e -> labels.id(e.label())).toArray();
+        return new ClassificationTask.Data(texts, ids);
+    }
+
+    private static void write(Report report, Path file) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dataset", report.dataset());
+        json.put("selected_on", report.selectedOn().name().toLowerCase());
+        json.put("training", report.training());
+        json.put("test", report.test().asMap());
+        json.put("test_confusion", report.test().confusion());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), json);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
