@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import bertadapt.infer.Embedder;
 import bertadapt.infer.Embedder.Embedding;
 import bertadapt.infer.PretrainedBert;
+import bertadapt.io.AtomicFiles;
 import bertadapt.text.TextInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,7 +72,7 @@ final class EmbedCommand implements Callable<Integer> {
         }
         List<TextInput> inputs = readInputs();
         if (outputFile != null) {
-            AtomicFile.checkWritable(outputFile);
+            AtomicFiles.checkWritable(outputFile);
         }
         PrintWriter err = spec.commandLine().getErr();
         try (PretrainedBert pretrained = PretrainedBert.load(model, false, bert -> { })) {
@@ -84,7 +85,7 @@ final class EmbedCommand implements Callable<Integer> {
                 out.println();
                 out.flush();
             } else {
-                AtomicFile.write(outputFile, writer ->
+                AtomicFiles.writeText(outputFile, writer ->
                         writeJson(writer, embedder, inputs, length, pretrained.bert().config.hiddenSize()));
             }
         }

@@ -1,29 +1,18 @@
 package bertadapt.data;
 
+import bertadapt.io.ByteProgress;
+import bertadapt.io.Checksum;
+import bertadapt.io.Downloads;
+import bertadapt.io.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -50,12 +39,17 @@ public final class DatasetFetcher {
 
     private static final String IMDB = "imdb";
     private static final int MIB = 1 << 20;
+    private static final String ARCHIVE = "aclImdb_v1.tar.gz";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long to wait for the server to start answering; the download itself may take as long as it needs. */
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
     private final boolean showProgress;
+    private final Downloads downloads;
 
     public DatasetFetcher(boolean showProgress) {
         this.showProgress = showProgress;
+        this.downloads = new Downloads(CONNECT_TIMEOUT, RESPONSE_TIMEOUT, showProgress);
     }
 
     /** Fetches {@code name} from its publisher into {@code datasetsDir}; returns its folder. */
@@ -82,18 +76,12 @@ public final class DatasetFetcher {
         if (isComplete(target)) {
             return target;
         }
-        Path archive = null;
         Path staging = null;
         try {
             Files.createDirectories(datasetsDir);
-            archive = Files.createTempFile(datasetsDir, "." + IMDB + "-", ".tar.gz.part");
-            String sha256 = download(source, archive);
-            if (!acceptedSha256.contains(sha256)) {
-                throw new IOException("SHA-256 mismatch for " + source + ": it hashes to " + sha256 + " but "
-                        + IMDB + " must be one of " + acceptedSha256.stream().sorted().toList()
-                        + "; the download was discarded");
-            }
             staging = Files.createTempDirectory(datasetsDir, "." + IMDB + "-unpack-");
+            Path archive = staging.resolve(ARCHIVE);
+            downloads.download(toUri(source), archive, null, false, Checksum.sha256(acceptedSha256), "Download " + IMDB);
             unpack(archive, staging);
             Path unpacked = staging.resolve(target.getFileName());
             if (!isComplete(unpacked)) {
@@ -101,56 +89,19 @@ public final class DatasetFetcher {
                         + "train/unsup)");
             }
             Files.createDirectories(target.getParent());
-            Files.move(unpacked, target, StandardCopyOption.ATOMIC_MOVE);
+            FileTrees.replace(unpacked, target);
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot fetch " + known.name + " from " + source + ": " + e.getMessage(), e);
         } finally {
-            deleteRecursively(archive);
-            deleteRecursively(staging);
+            FileTrees.deleteQuietly(staging);
         }
     }
 
-    /** Copies {@code source} to {@code file}, returning the SHA-256 of the bytes, lower-case hex. */
-    private String download(String source, Path file) throws IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java runtime must provide SHA-256", e);
-        }
-        Opened opened = open(source);
-        try (InputStream in = withProgress(opened.body(), "Download " + IMDB, opened.size());
-                OutputStream out = Files.newOutputStream(file)) {
-            new DigestInputStream(in, sha256).transferTo(out);
-        }
-        return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    /** An open source and its size in bytes, or -1 when the server does not say. */
-    private record Opened(InputStream body, long size) {
-    }
-
-    private static Opened open(String source) throws IOException {
-        if (source.startsWith("http://") || source.startsWith("https://")) {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                    .followRedirects(HttpClient.Redirect.NORMAL).build();
-            HttpResponse<InputStream> response;
-            try {
-                response = client.send(HttpRequest.newBuilder(URI.create(source)).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new IOException("HTTP " + response.statusCode());
-            }
-            return new Opened(response.body(), response.headers().firstValueAsLong("Content-Length").orElse(-1));
-        }
-        Path local = source.startsWith("file:") ? Paths.get(URI.create(source)) : Path.of(source);
-        return new Opened(Files.newInputStream(local), Files.size(local));
+    /** An {@code http(s):} or {@code file:} URL as given, anything else as the path of a local file. */
+    private static URI toUri(String source) {
+        boolean isUrl = source.startsWith("http://") || source.startsWith("https://") || source.startsWith("file:");
+        return isUrl ? URI.create(source) : Path.of(source).toAbsolutePath().toUri();
     }
 
     /**
@@ -159,9 +110,9 @@ public final class DatasetFetcher {
      */
     private void unpack(Path archive, Path folder) throws IOException {
         Path root = folder.toAbsolutePath().normalize();
-        try (InputStream compressed = withProgress(Files.newInputStream(archive), "Unpack " + IMDB, Files.size(archive));
-                TarArchiveInputStream tar = new TarArchiveInputStream(
-                        new GzipCompressorInputStream(new BufferedInputStream(compressed, MIB)))) {
+        try (ByteProgress progress = ByteProgress.start("Unpack " + IMDB, Files.size(archive), showProgress);
+                TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
+                        new BufferedInputStream(progress.track(Files.newInputStream(archive)), MIB)))) {
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
                 Path destination = root.resolve(entry.getName()).normalize();
                 if (!destination.startsWith(root)) {
@@ -177,40 +128,9 @@ public final class DatasetFetcher {
         }
     }
 
-    /** Wraps {@code in} in a progress bar on stderr when enabled; a terminal that cannot show one is no error. */
-    private InputStream withProgress(InputStream in, String task, long size) {
-        if (!showProgress) {
-            return in;
-        }
-        try {
-            ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(size)
-                    .setUnit("MiB", MIB).showSpeed();
-            if (System.console() == null) {
-                // Logs and CI: plain ASCII and few redraws.
-                bar.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(5_000);
-            }
-            return ProgressBar.wrap(in, bar);
-        } catch (RuntimeException | LinkageError e) {
-            return in;
-        }
-    }
-
     /** True when {@code aclImdb} has every folder the reader needs, so a present folder is never re-fetched half. */
     static boolean isComplete(Path aclImdb) {
         return Stream.of("train/pos", "train/neg", "train/unsup", "test/pos", "test/neg")
                 .allMatch(sub -> Files.isDirectory(aclImdb.resolve(sub)));
-    }
-
-    private static void deleteRecursively(Path path) {
-        if (path == null || !Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(path)) {
-            for (Path each : (Iterable<Path>) tree.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(each);
-            }
-        } catch (IOException e) {
-            // Best effort: the error that brought us here is the one worth reporting; a hidden leftover is harmless.
-        }
     }
 }

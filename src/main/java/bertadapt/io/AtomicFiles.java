@@ -1,4 +1,4 @@
-package bertadapt.cli;
+package bertadapt.io;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,28 +18,35 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Writes a text file through a temporary file in the same directory that is renamed over the target, so readers
- * (and the user, after a crash or Ctrl-C) see the old file or the complete new one, never a half-written one.
+ * Writes a file through a temporary file in the same directory that is synced and then renamed over the target,
+ * so readers (and the user, after a crash or Ctrl-C) see the old file or the complete new one, never a
+ * half-written one. The target keeps its permissions; a new file gets the usual {@code rw-r--r--}.
  */
-final class AtomicFile {
+public final class AtomicFiles {
 
-    /** Writes the content; may fail, in which case the target is left as it was. */
+    /** Writes the content as bytes; may fail, in which case the target is left as it was. */
     @FunctionalInterface
-    interface Content {
+    public interface BinaryContent {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Writes the content as UTF-8 text; may fail, in which case the target is left as it was. */
+    @FunctionalInterface
+    public interface TextContent {
         void writeTo(Writer writer) throws IOException;
     }
 
     /** What a new file gets under the usual umask 022; a temporary file would otherwise keep its private 0600. */
     private static final Set<PosixFilePermission> NEW_FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
-    private AtomicFile() {
+    private AtomicFiles() {
     }
 
     /**
      * Fails now, with a message naming {@code target}, if it cannot be written: commands call this before spending
      * seconds on loading a model.
      */
-    static void checkWritable(Path target) throws IOException {
+    public static void checkWritable(Path target) throws IOException {
         Path absolute = target.toAbsolutePath();
         if (Files.isDirectory(absolute)) {
             throw new IOException(target + " is a directory");
@@ -52,15 +59,24 @@ final class AtomicFile {
         }
     }
 
-    static void write(Path target, Content content) throws IOException {
+    /** Replaces {@code target} with UTF-8 text; its directory must exist. */
+    public static void writeText(Path target, TextContent content) throws IOException {
+        write(target, channel -> {
+            // Not closed here: closing the writer would close the channel before write syncs it.
+            Writer writer = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8));
+            content.writeTo(writer);
+            writer.flush();
+        });
+    }
+
+    /** Replaces {@code target} with what {@code content} writes to the channel; its directory must exist. */
+    public static void write(Path target, BinaryContent content) throws IOException {
         checkWritable(target);
         Path absolute = target.toAbsolutePath();
         Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
-                    Writer writer = new BufferedWriter(Channels.newWriter(channel, StandardCharsets.UTF_8))) {
-                content.writeTo(writer);
-                writer.flush();
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                content.writeTo(channel);
                 channel.force(true);
             }
             PosixFileAttributeView permissions = Files.getFileAttributeView(temporary, PosixFileAttributeView.class);

@@ -1,4 +1,4 @@
-package bertadapt.cli;
+package bertadapt.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AtomicFileTest {
+class AtomicFilesTest {
 
     @TempDir
     Path temp;
@@ -20,7 +20,7 @@ class AtomicFileTest {
     void failedWriteLeavesTheOldFileAndNoTemporary() throws IOException {
         Path target = Files.writeString(temp.resolve("out.json"), "old");
 
-        IOException failure = assertThrows(IOException.class, () -> AtomicFile.write(target, writer -> {
+        IOException failure = assertThrows(IOException.class, () -> AtomicFiles.writeText(target, writer -> {
             writer.write("half of the new");
             throw new IOException("disk full");
         }));
@@ -36,12 +36,12 @@ class AtomicFileTest {
     void replacesKeepingPermissionsAndNewFilesAreReadable() throws IOException {
         Path existing = Files.writeString(temp.resolve("existing"), "old");
         Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-rw----"));
-        AtomicFile.write(existing, writer -> writer.write("new"));
+        AtomicFiles.writeText(existing, writer -> writer.write("new"));
         assertEquals("new", Files.readString(existing));
         assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(existing)));
 
         Path created = temp.resolve("created");
-        AtomicFile.write(created, writer -> writer.write("new"));
+        AtomicFiles.writeText(created, writer -> writer.write("new"));
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)));
     }
 }
