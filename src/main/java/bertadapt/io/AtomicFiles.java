@@ -17,6 +17,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
 /**
  * Writes a file through a temporary file in the same directory that is synced and then renamed over the target,
  * so readers (and the user, after a crash or Ctrl-C) see the old file or the complete new one, never a
@@ -68,6 +71,14 @@ public final class AtomicFiles {
             writer.flush();
         });
     }
+
+    /** Replaces {@code target} with {@code value} as indented JSON (a report, a state file). */
+    public static void writeJson(Path target, Object value) throws IOException {
+        String json = JSON.writeValueAsString(value);
+        writeText(target, writer -> writer.write(json));
+    }
+
+    private static final ObjectWriter JSON = new ObjectMapper().writerWithDefaultPrettyPrinter();
 
     /** Replaces {@code target} with what {@code content} writes to the channel; its directory must exist. */
     public static void write(Path target, BinaryContent content) throws IOException {

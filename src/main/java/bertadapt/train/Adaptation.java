@@ -3,14 +3,11 @@ package bertadapt.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
+import bertadapt.io.AtomicFiles;
 import bertadapt.model.Freezing;
 import bertadapt.pretrain.Corpus;
 import bertadapt.pretrain.InstanceMode;
@@ -67,9 +64,7 @@ public final class Adaptation {
         json.put("held_out_before", report.before());
         json.put("held_out_after", report.after());
         json.put("training", report.training());
-        Path temporary = outputDir.resolve(REPORT_FILE + ".tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), json);
-        Files.move(temporary, outputDir.resolve(REPORT_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeJson(outputDir.resolve(REPORT_FILE), json);
         return report;
     }
 }

@@ -1,21 +1,17 @@
 package bertadapt.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import bertadapt.data.Example;
 import bertadapt.data.LabelVocabulary;
 import bertadapt.data.LabelledDataset;
 import bertadapt.data.Split;
 import bertadapt.eval.ClassificationMetrics;
+import bertadapt.io.AtomicFiles;
 import bertadapt.text.TextInput;
 
 /**
@@ -72,8 +68,6 @@ public final class FineTuning {
         json.put("training", report.training());
         json.put("test", report.test().asMap());
         json.put("test_confusion", report.test().confusion());
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), json);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeJson(file, json);
     }
 }
