@@ -27,6 +27,7 @@ import bertadapt.text.EncodedBatch;
 import bertadapt.text.EncodedText;
 import bertadapt.text.TextInput;
 import bertadapt.weights.Checkpoint;
+import bertadapt.weights.ModelDirectory;
 
 /**
  * Fine-tuning BERT with a classification head on single texts or text pairs.
@@ -78,7 +79,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private static final int BUCKET_WINDOW = 50;
 
     private final Options options;
-    private final Checkpoint source;
+    private final ModelDirectory source;
     private final BertTokenizer tokenizer;
     private final LabelVocabulary labels;
     private final Bert training;
@@ -107,7 +108,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         }
         this.options = options;
         this.labels = labels;
-        this.source = Checkpoint.read(modelDirectory);
+        this.source = ModelDirectory.read(modelDirectory);
         this.tokenizer = BertTokenizer.fromModelDirectory(modelDirectory, source.doLowerCase());
         this.train = train;
         this.validation = validation;
@@ -115,7 +116,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         Nd4j.getRandom().setSeed(options.seed());
         training = new Bert(source.config(), DataType.FLOAT, true);
         Heads.Classifier trainingHead = Heads.classifier(training, options.numClasses(), options.head());
-        source.loadInto(training.parameters());
+        Checkpoint.read(modelDirectory).loadInto(training.parameters());
         inference = new Bert(source.config(), DataType.FLOAT, false);
         inferenceHead = Heads.classifier(inference, options.numClasses(), options.head());
         copy(training.parameters(), inference.parameters());
@@ -312,7 +313,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     @Override
     public void saveModel(Path directory) throws IOException {
         syncInferenceGraph();
-        Checkpoint.write(training.parameters(), source.config(), source.directory().resolve(Checkpoint.VOCAB), source.doLowerCase(),
+        Checkpoint.write(training.parameters(), source.config(), source.vocab(), source.doLowerCase(),
                 directory, Map.of(LABELS_FILE, labels.toJson()));
     }
 

@@ -24,6 +24,7 @@ import bertadapt.pretrain.PretrainingBatch;
 import bertadapt.pretrain.PretrainingFileReader;
 import bertadapt.pretrain.PretrainingInstance;
 import bertadapt.weights.Checkpoint;
+import bertadapt.weights.ModelDirectory;
 
 /**
  * Continued pre-training (domain adaptation): the masked-LM loss, plus next sentence prediction when
@@ -87,7 +88,7 @@ public final class MaskedLmTask implements TrainingTask {
         }
     }
 
-    private final Checkpoint source;
+    private final ModelDirectory source;
     private final Bert training;
     private final Bert inference;
     private final Heads.MaskedLm inferenceMlm;
@@ -103,7 +104,7 @@ public final class MaskedLmTask implements TrainingTask {
      */
     public MaskedLmTask(Path modelDirectory, boolean withNextSentence, Epochs epochs, List<PretrainingInstance> heldOut,
                         int batchSize, int padId, int freezeLayerCount) throws IOException {
-        this.source = Checkpoint.read(modelDirectory);
+        this.source = ModelDirectory.read(modelDirectory);
         this.epochs = epochs;
         this.heldOut = heldOut;
         this.batchSize = batchSize;
@@ -114,7 +115,7 @@ public final class MaskedLmTask implements TrainingTask {
             loss = loss.add(Heads.nextSentence(training).loss());
         }
         lossName = loss.rename("pretraining_loss").name();
-        source.loadInto(training.parameters());
+        Checkpoint.read(modelDirectory).loadInto(training.parameters());
         Freezing.freezeLayerCount(training, freezeLayerCount);
         inference = new Bert(source.config(), DataType.FLOAT, false);
         inferenceMlm = Heads.maskedLm(inference);
@@ -200,7 +201,7 @@ public final class MaskedLmTask implements TrainingTask {
 
     @Override
     public void saveModel(Path directory) throws IOException {
-        Checkpoint.write(training.parameters(), source.config(), source.directory().resolve(Checkpoint.VOCAB), source.doLowerCase(),
+        Checkpoint.write(training.parameters(), source.config(), source.vocab(), source.doLowerCase(),
                 directory);
     }
 
