@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -17,10 +16,10 @@ import bertadapt.infer.PretrainedBert;
 import bertadapt.io.AtomicFiles;
 import bertadapt.text.TextInput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -50,27 +49,19 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Inputs run through the model at once. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--pair", description = "Inputs are text pairs: two TEXT arguments each, or two tab-separated "
-            + "texts a line of the --input file.")
-    boolean pairs;
-
-    @Option(names = "--input", paramLabel = "FILE",
-            description = "Read texts from FILE (- for stdin), one a line; blank lines are skipped.")
-    String inputFile;
-
     @Option(names = "--output", paramLabel = "FILE",
             description = "Write the JSON to FILE, replacing it only once complete. Default: stdout.")
     Path outputFile;
 
-    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to embed, unless --input is given.")
-    List<String> texts = new ArrayList<>();
+    @Mixin
+    InputOptions input;
 
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) {
             throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, not " + batchSize);
         }
-        List<TextInput> inputs = readInputs();
+        List<TextInput> inputs = input.read();
         if (outputFile != null) {
             AtomicFiles.checkWritable(outputFile);
         }
@@ -90,30 +81,6 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private List<TextInput> readInputs() throws IOException {
-        if (inputFile != null && !texts.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "give texts as arguments or with --input, not both");
-        }
-        if (inputFile != null) {
-            return InputTexts.read(inputFile, pairs);
-        }
-        if (texts.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "no texts: give TEXT arguments or --input FILE");
-        }
-        if (!pairs) {
-            return texts.stream().map(TextInput::single).toList();
-        }
-        if (texts.size() % 2 != 0) {
-            throw new ParameterException(spec.commandLine(), "--pair takes texts two at a time, but " + texts.size()
-                    + " were given");
-        }
-        List<TextInput> inputs = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i += 2) {
-            inputs.add(TextInput.pair(texts.get(i), texts.get(i + 1)));
-        }
-        return inputs;
     }
 
     /** Streams one batch at a time, so the output never holds more than a batch of hidden states in memory. */

@@ -19,8 +19,11 @@ import picocli.CommandLine.Spec;
  * stack trace.
  */
 @Command(name = "bertadapt", mixinStandardHelpOptions = true, version = "bertadapt " + Main.VERSION,
-        description = "Pretrained BERT models in SameDiff: masked-token prediction and embeddings.",
-        subcommands = {FillMaskCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
+        description = "Pretrained BERT models in SameDiff: masked-token prediction, embeddings, fine-tuning, "
+                + "domain adaptation and classification.",
+        subcommands = {FillMaskCommand.class, EmbedCommand.class, FineTuneCommand.class, AdaptCommand.class,
+                EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, DatasetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Kept equal to the pom's version by hand: the launcher runs target/classes, which has no manifest. */
@@ -43,12 +46,14 @@ public final class Main implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler(Main::reportFailure);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;
     }
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: fill-mask or embed");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: one of fill-mask, embed, finetune, adapt, "
+                + "evaluate, predict, summary, dataset");
     }
 
     private static int reportFailure(Exception failure, CommandLine commandLine, ParseResult parseResult) {

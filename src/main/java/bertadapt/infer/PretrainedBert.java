@@ -34,7 +34,12 @@ public record PretrainedBert(Bert bert, BertTokenizer tokenizer, Path directory,
 
     /** As {@link #load(String, boolean, Consumer)}, from a model directory. */
     public static PretrainedBert load(Path directory, boolean training, Consumer<Bert> addHeads) throws IOException {
-        Checkpoint checkpoint = Checkpoint.read(directory);
+        return load(Checkpoint.read(directory), training, addHeads);
+    }
+
+    /** As {@link #load(Path, boolean, Consumer)}, from a checkpoint already read, e.g. to choose the heads by its weights. */
+    public static PretrainedBert load(Checkpoint checkpoint, boolean training, Consumer<Bert> addHeads) throws IOException {
+        Path directory = checkpoint.directory();
         Bert bert = new Bert(checkpoint.config(), DataType.FLOAT, training);
         addHeads.accept(bert);
         WeightMatch match = checkpoint.loadInto(bert.parameters());

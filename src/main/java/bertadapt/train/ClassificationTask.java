@@ -288,7 +288,8 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         copy(training.parameters(), inference.parameters());
     }
 
-    static int[] argmax(float[][] probabilities) {
+    /** The most likely class of each row of probabilities (ties go to the lowest id). */
+    public static int[] argmax(float[][] probabilities) {
         int[] out = new int[probabilities.length];
         for (int i = 0; i < probabilities.length; i++) {
             for (int c = 1; c < probabilities[i].length; c++) {
