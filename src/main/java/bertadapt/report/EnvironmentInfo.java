@@ -1,6 +1,7 @@
 package bertadapt.report;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -37,7 +38,7 @@ public record EnvironmentInfo(String projectVersion, String javaVersion, String 
                     .map(line -> line.substring(line.indexOf(':') + 1).trim())
                     .findFirst()
                     .orElse("unknown");
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // A report without the CPU model beats no report.
             return "unknown";
         }
