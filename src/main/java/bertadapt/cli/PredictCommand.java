@@ -13,6 +13,7 @@ import org.apache.commons.csv.CSVPrinter;
 
 import bertadapt.data.LabelVocabulary;
 import bertadapt.infer.Classifier;
+import bertadapt.io.AtomicFiles;
 import bertadapt.text.TextInput;
 import bertadapt.train.ClassificationTask;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<TextInput> inputs = input.read();
         if (outputFile != null) {
-            AtomicFile.checkWritable(outputFile);
+            AtomicFiles.checkWritable(outputFile);
         }
         PrintWriter err = spec.commandLine().getErr();
         try (Classifier classifier = Classifier.load(model)) {
@@ -68,8 +69,8 @@ final class PredictCommand implements Callable<Integer> {
             if (outputFile == null) {
                 printTable(inputs, probabilities, classifier.labels(), spec.commandLine().getOut());
             } else {
-                AtomicFile.write(outputFile, writer -> {
-                    // Not closed: AtomicFile owns the writer and still flushes and syncs it.
+                AtomicFiles.writeText(outputFile, writer -> {
+                    // Not closed: AtomicFiles owns the writer and still flushes and syncs it.
                     CSVPrinter csv = new CSVPrinter(writer, CSVFormat.DEFAULT);
                     List<String> header = new ArrayList<>(List.of("text", "text_pair"));
                     header.addAll(labelColumns(classifier.labels()));
