@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bertadapt", mixinStandardHelpOptions = true, version = "bertadapt " + Main.VERSION,
         description = "Pretrained BERT models in SameDiff: masked-token prediction and embeddings.",
-        subcommands = {FillMaskCommand.class, EmbedCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FillMaskCommand.class, EmbedCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Kept equal to the pom's version by hand: the launcher runs target/classes, which has no manifest. */

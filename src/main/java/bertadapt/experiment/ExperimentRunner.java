@@ -40,8 +40,8 @@ import bertadapt.train.Trainer;
  * <p>One line per run start and finish goes to stderr, with the time since the grid started.
  *
  * <p>A new head shape goes into {@link bertadapt.model.Heads#classifier} as a new
- * {@link bertadapt.model.Heads.ClassifierType} (and {@code task.head} in {@link SpecReader}); the runner has no
- * hook of its own for heads, since {@link FineTuning} builds the task.
+ * {@link bertadapt.model.Heads.ClassifierType}, which {@code task.head} then accepts by its lower-case name; the
+ * runner has no hook of its own for heads, since {@link FineTuning} builds the task and its graph.
  */
 public final class ExperimentRunner {
 

@@ -3,6 +3,7 @@ package bertadapt.experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.DoublePredicate;
 import java.util.function.LongPredicate;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -33,8 +35,9 @@ final class SpecReader {
             new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
     private static final Map<String, InstanceMode> MODES = Map.of("line", InstanceMode.LINE_BY_LINE,
             "nsp", InstanceMode.NEXT_SENTENCE, "grouped", InstanceMode.GROUPED_TEXT);
-    private static final Map<String, Heads.ClassifierType> HEADS = Map.of("linear", Heads.ClassifierType.LINEAR,
-            "mlp", Heads.ClassifierType.MLP);
+    /** Every head shape by its lower-case name, so a new {@link Heads.ClassifierType} is a new value of task.head. */
+    private static final Map<String, Heads.ClassifierType> HEADS = Arrays.stream(Heads.ClassifierType.values())
+            .collect(Collectors.toMap(type -> type.name().toLowerCase(Locale.ROOT), type -> type));
     /** Datasets whose registry folder also holds unlabelled text for {@code corpus: unlabelled}. */
     static final Set<String> DATASETS_WITH_UNLABELLED = Set.of("imdb");
 
