@@ -20,9 +20,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bertadapt", mixinStandardHelpOptions = true, version = "bertadapt " + Main.VERSION,
         description = "Pretrained BERT models in SameDiff: masked-token prediction, embeddings, fine-tuning, "
-                + "domain adaptation and classification.",
-        subcommands = {FillMaskCommand.class, EmbedCommand.class, FineTuneCommand.class, AdaptCommand.class,
-                EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, DatasetCommand.class,
+                + "domain adaptation, classification, and experiments comparing adaptation strategies.",
+        subcommands = {ExperimentCommand.class, FillMaskCommand.class, EmbedCommand.class, FineTuneCommand.class,
+                AdaptCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, DatasetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -52,7 +52,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: one of fill-mask, embed, finetune, adapt, "
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: one of experiment, fill-mask, embed, finetune, adapt, "
                 + "evaluate, predict, summary, dataset");
     }
 
