@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
+import bertadapt.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,7 @@ import picocli.CommandLine.Spec;
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    /** Kept equal to the pom's version by hand: the launcher runs target/classes, which has no manifest. */
-    static final String VERSION = "0.1.0-SNAPSHOT";
+    static final String VERSION = Version.VALUE;
 
     /** Picocli's exit code for usage errors; runtime failures share it, so scripts test one code. */
     static final int EXIT_FAILURE = CommandLine.ExitCode.USAGE;

@@ -101,7 +101,8 @@ public final class ExperimentRunner {
                 records.add(runStrategy(strategy, seed, strategy.adapts() ? adapted.model() : model, dataset, adapted));
             }
         }
-        progress(null, "grid", "finished: " + records.size() + " runs in " + spec.output());
+        GridReport.write(spec, records);
+        progress(null, "grid", "finished: " + records.size() + " runs; report in " + spec.output().resolve("summary.md"));
         return records;
     }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import bertadapt.TinyModels;
 import bertadapt.io.FileTrees;
+import bertadapt.report.ExperimentReport;
 import bertadapt.train.Adaptation;
 import bertadapt.train.Trainer;
 import bertadapt.weights.Checkpoint;
@@ -120,6 +121,13 @@ class ExperimentRunnerTest {
         assertEquals(2, both.learningCurve().evaluations().size());
         assertTrue(both.adaptation().after().containsKey("perplexity"));
         assertTrue(log.contains("seed 1 adaptive+behavioural: finished in"), log);
+
+        String summary = Files.readString(spec.output().resolve(ExperimentReport.SUMMARY_MARKDOWN));
+        for (String strategy : List.of("baseline", "adaptive", "behavioural", "adaptive+behavioural")) {
+            assertTrue(summary.contains(strategy), "the report covers " + strategy + "\n" + summary);
+        }
+        assertTrue(Files.isRegularFile(spec.output().resolve(ExperimentReport.RESULTS_JSON)));
+        assertTrue(Files.isRegularFile(spec.output().resolve(ExperimentReport.SUMMARY_CSV)));
     }
 
     @Test

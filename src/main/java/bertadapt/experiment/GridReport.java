@@ -1,0 +1,63 @@
+package bertadapt.experiment;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+import bertadapt.Version;
+import bertadapt.report.EnvironmentInfo;
+import bertadapt.report.ExperimentReport;
+import bertadapt.report.ExperimentResults;
+import bertadapt.report.RunResult;
+
+/** Turns the grid's {@code run.json} records into the experiment report ({@code summary.md}, plots, statistics). */
+final class GridReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    private GridReport() {
+    }
+
+    static void write(ExperimentSpec spec, List<RunRecord> records) throws IOException {
+        List<RunResult> runs = new ArrayList<>();
+        for (RunRecord record : records) {
+            runs.add(result(record, spec.task().metric()));
+        }
+        Map<String, Object> config = JSON.convertValue(spec, new TypeReference<Map<String, Object>>() { });
+        ExperimentResults results = new ExperimentResults(spec.dataset(), spec.task().metric(), records.get(0).labels(), config,
+                EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
+        ExperimentReport.write(results, spec.output());
+    }
+
+    private static RunResult result(RunRecord record, String metric) {
+        Map<String, Double> test = record.test();
+        RunResult.TestMetrics metrics = new RunResult.TestMetrics(test.get("accuracy"), test.get("f1"), test.get("macro_f1"),
+                record.testConfusion());
+        RunRecord.Phase task = record.phases().get(RunRecord.TASK_PHASE);
+        List<RunResult.LossPoint> losses = record.learningCurve().steps().stream()
+                .map(step -> new RunResult.LossPoint(step.step(), step.epoch(), step.loss())).toList();
+        List<RunResult.ValidationPoint> validation = record.learningCurve().evaluations().stream()
+                .map(e -> new RunResult.ValidationPoint(((Number) e.get("step")).longValue(), ((Number) e.get("epoch")).doubleValue(),
+                        ((Number) e.get(metric)).doubleValue()))
+                .toList();
+        RunResult.Phase fineTuning = new RunResult.Phase(task.wallSeconds(), task.examplesPerSecond(), losses, validation);
+        RunResult.Adaptation adaptation = null;
+        if (record.adaptation() != null) {
+            RunRecord.Phase phase = record.phases().get(RunRecord.ADAPTATION_PHASE);
+            adaptation = new RunResult.Adaptation(new RunResult.Phase(phase.wallSeconds(), phase.examplesPerSecond(), List.of(), List.of()),
+                    scores(record.adaptation().before()), scores(record.adaptation().after()));
+        }
+        return new RunResult(record.strategy(), record.seed(), metrics, record.testPredictions(), record.testGold(), fineTuning, adaptation);
+    }
+
+    private static RunResult.MaskedLmScores scores(Map<String, Double> scores) {
+        return new RunResult.MaskedLmScores(scores.get("mlm_loss"), scores.get("perplexity"), scores.get("mlm_accuracy"));
+    }
+}
