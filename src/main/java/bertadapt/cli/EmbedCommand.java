@@ -36,10 +36,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "bert-base-uncased", paramLabel = "MODEL",
-            description = "Known name (${COMPLETION-CANDIDATES}), model directory, or Hugging Face id org/name. "
-                    + "Default: ${DEFAULT-VALUE}.", completionCandidates = KnownModelNames.class)
-    String model;
+    @Mixin
+    DefaultModelOption modelOption;
 
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N",
             description = "Tokens kept per input, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
@@ -66,7 +64,7 @@ final class EmbedCommand implements Callable<Integer> {
             AtomicFiles.checkWritable(outputFile);
         }
         PrintWriter err = spec.commandLine().getErr();
-        try (PretrainedBert pretrained = PretrainedBert.load(model, false, bert -> { })) {
+        try (PretrainedBert pretrained = PretrainedBert.load(modelOption.model, false, bert -> { })) {
             WeightReport.printIfIncomplete(pretrained, "the encoder", name -> name.startsWith(PRETRAINING_HEADS), err);
             int length = MaxLength.fitToModel(maxLength, pretrained, err);
             Embedder embedder = new Embedder(pretrained);
@@ -91,7 +89,7 @@ final class EmbedCommand implements Callable<Integer> {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
-            json.writeStringField("model", model);
+            json.writeStringField("model", modelOption.model);
             json.writeNumberField("hidden_size", hiddenSize);
             json.writeArrayFieldStart("embeddings");
             for (int start = 0; start < inputs.size(); start += batchSize) {

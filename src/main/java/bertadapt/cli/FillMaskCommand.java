@@ -11,6 +11,7 @@ import bertadapt.infer.FillMask.MaskedPosition;
 import bertadapt.infer.PretrainedBert;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -26,10 +27,8 @@ final class FillMaskCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "bert-base-uncased", paramLabel = "MODEL",
-            description = "Known name (${COMPLETION-CANDIDATES}), model directory, or Hugging Face id org/name. "
-                    + "Default: ${DEFAULT-VALUE}.", completionCandidates = KnownModelNames.class)
-    String model;
+    @Mixin
+    DefaultModelOption modelOption;
 
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Candidates per [MASK]. Default: ${DEFAULT-VALUE}.")
     int topK;
@@ -54,7 +53,7 @@ final class FillMaskCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        FillMask fillMask = FillMask.load(model);
+        FillMask fillMask = FillMask.load(modelOption.model);
         try (PretrainedBert pretrained = fillMask.model()) {
             WeightReport.printIfIncomplete(pretrained, "the fill-mask model (encoder and MLM head)", name -> false, err);
             int length = MaxLength.fitToModel(maxLength, pretrained, err);

@@ -31,6 +31,10 @@ final class TrainingOptions {
             description = "Share of the updates spent warming the learning rate up from 0. Default: ${DEFAULT-VALUE}.")
     double warmupRatio;
 
+    @Option(names = "--warmup-steps", defaultValue = "0", paramLabel = "N", converter = Checked.NonNegativeLong.class,
+            description = "Updates spent warming up; when more than 0 it overrides --warmup-ratio. Default: ${DEFAULT-VALUE}.")
+    long warmupSteps;
+
     @Option(names = "--weight-decay", defaultValue = "0.01", paramLabel = "D", converter = Checked.NonNegativeReal.class,
             description = "Decoupled weight decay (not of biases or LayerNorm). Default: ${DEFAULT-VALUE}.")
     double weightDecay;
@@ -49,7 +53,7 @@ final class TrainingOptions {
             int patience, int keepCheckpoints) {
         return new TrainerSettings(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay,
                 TrainerSettings.defaults().maxGradNorm(), seed.seed, evaluateEverySteps, metric, lowerIsBetter,
-                patience, keepCheckpoints);
+                patience, keepCheckpoints, warmupSteps);
     }
 
     /** A command's defaults for {@code --epochs} and {@code --learning-rate}. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.Version;
+import bertadapt.model.Freezing;
 import bertadapt.report.EnvironmentInfo;
 import bertadapt.report.ExperimentReport;
 import bertadapt.report.ExperimentResults;
@@ -31,6 +32,12 @@ final class GridReport {
             runs.add(result(record, spec.task().metric()));
         }
         Map<String, Object> config = JSON.convertValue(spec, new TypeReference<Map<String, Object>>() { });
+        if (spec.task().freezeLayerCount() == Freezing.NONE) {
+            // As the spec writes it, rather than the sentinel that stands for "none" in code.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> task = (Map<String, Object>) config.get("task");
+            task.put("freeze_layer_count", "none");
+        }
         ExperimentResults results = new ExperimentResults(spec.dataset(), spec.task().metric(), records.get(0).labels(), config,
                 EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
         ExperimentReport.write(results, spec.output());

@@ -6,6 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import bertadapt.model.Freezing;
 
 /**
@@ -82,6 +84,7 @@ public record Strategy(Kind kind, int freezeLayerCount) {
     }
 
     /** The name as written in a spec, e.g. {@code behavioural[freeze=6]}. */
+    @JsonValue
     public String name() {
         return kind.id + (freezeLayerCount == Freezing.NONE ? "" : "[freeze=" + freezeLayerCount + "]");
     }

@@ -91,7 +91,7 @@ public final class Trainer {
         Files.createDirectories(outputDir);
         int perEpoch = task.batchesPerEpoch();
         long totalSteps = settings.totalSteps(perEpoch);
-        LearningRateSchedule schedule = LearningRateSchedule.withWarmupRatio(settings.learningRate(), settings.warmupRatio(), totalSteps);
+        LearningRateSchedule schedule = settings.schedule(totalSteps);
         AdamW optimiser = new AdamW(AdamW.Settings.bert(settings.weightDecay()));
         Map<String, INDArray> parameters = task.layers().parameters();
 

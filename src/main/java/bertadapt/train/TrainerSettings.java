@@ -8,6 +8,7 @@ package bertadapt.train;
  * @param accumulationSteps  micro-batches whose gradients are averaged into one update
  * @param learningRate       peak learning rate
  * @param warmupRatio        fraction of the updates spent warming up linearly from 0
+ * @param warmupSteps        updates spent warming up; when > 0 it overrides {@code warmupRatio}
  * @param weightDecay        decoupled decay of weight matrices and embeddings (not LayerNorm or biases)
  * @param maxGradNorm        clip the global gradient norm to this; 0 turns clipping off
  * @param seed               seeds data order, dropout and masking; the same seed repeats a run
@@ -19,7 +20,15 @@ package bertadapt.train;
  */
 public record TrainerSettings(int epochs, long maxSteps, int accumulationSteps, double learningRate, double warmupRatio,
                               double weightDecay, double maxGradNorm, long seed, int evaluateEverySteps, String metric,
-                              boolean lowerIsBetter, int patience, int keepCheckpoints) {
+                              boolean lowerIsBetter, int patience, int keepCheckpoints, long warmupSteps) {
+
+    /** Settings that warm up over a fraction of the updates. */
+    public TrainerSettings(int epochs, long maxSteps, int accumulationSteps, double learningRate, double warmupRatio,
+                           double weightDecay, double maxGradNorm, long seed, int evaluateEverySteps, String metric,
+                           boolean lowerIsBetter, int patience, int keepCheckpoints) {
+        this(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, evaluateEverySteps,
+                metric, lowerIsBetter, patience, keepCheckpoints, 0);
+    }
 
     public TrainerSettings {
         require(epochs > 0 || maxSteps > 0, "epochs", epochs, "> 0 (or max_steps > 0)");
@@ -31,46 +40,59 @@ public record TrainerSettings(int epochs, long maxSteps, int accumulationSteps, 
         require(evaluateEverySteps >= 0, "evaluate_every_steps", evaluateEverySteps, ">= 0");
         require(patience >= 0, "patience", patience, ">= 0");
         require(keepCheckpoints >= 1, "keep_checkpoints", keepCheckpoints, ">= 1");
+        require(warmupSteps >= 0, "warmup_steps", warmupSteps, ">= 0");
     }
 
     /** 3 epochs at 2e-5 with 10% warm-up, weight decay 0.01, clipping at 1.0, picking the best accuracy. */
     public static TrainerSettings defaults() {
-        return new TrainerSettings(3, 0, 1, 2e-5, 0.1, 0.01, 1.0, 42, 0, "accuracy", false, 0, 1);
+        return new TrainerSettings(3, 0, 1, 2e-5, 0.1, 0.01, 1.0, 42, 0, "accuracy", false, 0, 1, 0);
     }
 
     public TrainerSettings withEpochs(int value) {
         return new TrainerSettings(value, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm,
-                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withMaxSteps(long value) {
         return new TrainerSettings(epochs, value, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm,
-                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withAccumulationSteps(int value) {
         return new TrainerSettings(epochs, maxSteps, value, learningRate, warmupRatio, weightDecay, maxGradNorm,
-                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withLearningRate(double value) {
         return new TrainerSettings(epochs, maxSteps, accumulationSteps, value, warmupRatio, weightDecay, maxGradNorm,
-                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withSeed(long value) {
         return new TrainerSettings(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm,
-                value, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                value, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withEvaluation(int everySteps, String metricName, boolean lower, int patienceEvaluations) {
         return new TrainerSettings(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm,
-                seed, everySteps, metricName, lower, patienceEvaluations, keepCheckpoints);
+                seed, everySteps, metricName, lower, patienceEvaluations, keepCheckpoints, warmupSteps);
     }
 
     public TrainerSettings withWarmupRatio(double value) {
         return new TrainerSettings(epochs, maxSteps, accumulationSteps, learningRate, value, weightDecay, maxGradNorm,
-                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints);
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, warmupSteps);
+    }
+
+    public TrainerSettings withWarmupSteps(long value) {
+        return new TrainerSettings(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm,
+                seed, evaluateEverySteps, metric, lowerIsBetter, patience, keepCheckpoints, value);
+    }
+
+    /** The learning rate schedule of a run of {@code totalSteps} updates. */
+    public LearningRateSchedule schedule(long totalSteps) {
+        return warmupSteps > 0
+                ? new LearningRateSchedule(learningRate, Math.min(warmupSteps, totalSteps), totalSteps)
+                : LearningRateSchedule.withWarmupRatio(learningRate, warmupRatio, totalSteps);
     }
 
     /** Optimiser updates the run makes, given the micro-batches in an epoch. */

@@ -148,6 +148,14 @@ class TrainerTest {
     }
 
     @Test
+    void warmupGivenInStepsOverridesTheRatio() {
+        LearningRateSchedule schedule = TrainerSettings.defaults().withLearningRate(1.0).withWarmupSteps(4).schedule(100);
+        assertEquals(4, schedule.warmupSteps());
+        assertEquals(0.5, schedule.at(2), 1e-12);
+        assertEquals(10, TrainerSettings.defaults().schedule(100).warmupSteps(), "10% of 100 by default");
+    }
+
+    @Test
     void layerNormWeightWithZeroGradientDoesNotDecay() {
         Map<String, INDArray> parameters = Map.of(
                 "bert.encoder.layer.0.output.LayerNorm.weight", org.nd4j.linalg.factory.Nd4j.ones(3),
