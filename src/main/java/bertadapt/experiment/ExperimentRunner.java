@@ -39,9 +39,9 @@ import bertadapt.train.Trainer;
  *
  * <p>One line per run start and finish goes to stderr, with the time since the grid started.
  *
- * <p>A new head shape goes into {@link bertadapt.model.Heads#classifier} as a new
- * {@link bertadapt.model.Heads.ClassifierType}, which {@code task.head} then accepts by its lower-case name; the
- * runner has no hook of its own for heads, since {@link FineTuning} builds the task and its graph.
+ * <p>A head or loss of your own: implement {@link bertadapt.model.Heads.ClassifierHead} and run
+ * {@code spec.withTask(spec.task().withHead(myHead))}. A new built-in head goes into
+ * {@link bertadapt.model.Heads.ClassifierType}, which {@code task.head} then accepts by its lower-case name.
  */
 public final class ExperimentRunner {
 

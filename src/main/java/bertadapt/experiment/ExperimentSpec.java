@@ -91,4 +91,9 @@ public record ExperimentSpec(String name, String model, int modelLayers, String 
     public boolean adapts() {
         return strategies.stream().anyMatch(Strategy::adapts);
     }
+
+    /** The same experiment with other task settings, e.g. {@code spec.withTask(spec.task().withHead(myHead))}. */
+    public ExperimentSpec withTask(TaskSpec newTask) {
+        return new ExperimentSpec(name, model, modelLayers, dataset, datasets, subset, strategies, seeds, output, adaptation, newTask);
+    }
 }

@@ -3,16 +3,22 @@ package bertadapt.experiment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.Version;
 import bertadapt.model.Freezing;
+import bertadapt.model.Heads;
 import bertadapt.report.EnvironmentInfo;
 import bertadapt.report.ExperimentReport;
 import bertadapt.report.ExperimentResults;
@@ -21,7 +27,14 @@ import bertadapt.report.RunResult;
 /** Turns the grid's {@code run.json} records into the experiment report ({@code summary.md}, plots, statistics). */
 final class GridReport {
 
-    private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .registerModule(new SimpleModule().addSerializer(Heads.ClassifierHead.class, new StdSerializer<>(Heads.ClassifierHead.class) {
+                @Override
+                public void serialize(Heads.ClassifierHead head, JsonGenerator out, SerializerProvider provider) throws IOException {
+                    // A built-in head as task.head names it; a researcher's own head by its class.
+                    out.writeString(head instanceof Enum<?> builtIn ? builtIn.name().toLowerCase(Locale.ROOT) : head.getClass().getName());
+                }
+            }));
 
     private GridReport() {
     }
@@ -31,16 +44,20 @@ final class GridReport {
         for (RunRecord record : records) {
             runs.add(result(record, spec.task().metric()));
         }
+        ExperimentResults results = new ExperimentResults(spec.dataset(), spec.task().metric(), records.get(0).labels(), config(spec),
+                EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
+        ExperimentReport.write(results, spec.output());
+    }
+
+    /** The spec as the report echoes it: keys as in the YAML, built-in heads and "none" as a spec writes them. */
+    static Map<String, Object> config(ExperimentSpec spec) {
         Map<String, Object> config = JSON.convertValue(spec, new TypeReference<Map<String, Object>>() { });
         if (spec.task().freezeLayerCount() == Freezing.NONE) {
-            // As the spec writes it, rather than the sentinel that stands for "none" in code.
             @SuppressWarnings("unchecked")
             Map<String, Object> task = (Map<String, Object>) config.get("task");
             task.put("freeze_layer_count", "none");
         }
-        ExperimentResults results = new ExperimentResults(spec.dataset(), spec.task().metric(), records.get(0).labels(), config,
-                EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
-        ExperimentReport.write(results, spec.output());
+        return config;
     }
 
     private static RunResult result(RunRecord record, String metric) {

@@ -35,8 +35,8 @@ final class SpecReader {
             new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
     private static final Map<String, InstanceMode> MODES = Map.of("line", InstanceMode.LINE_BY_LINE,
             "nsp", InstanceMode.NEXT_SENTENCE, "grouped", InstanceMode.GROUPED_TEXT);
-    /** Every head shape by its lower-case name, so a new {@link Heads.ClassifierType} is a new value of task.head. */
-    private static final Map<String, Heads.ClassifierType> HEADS = Arrays.stream(Heads.ClassifierType.values())
+    /** Every built-in head by its lower-case name, so a new {@link Heads.ClassifierType} is a new value of task.head. */
+    private static final Map<String, Heads.ClassifierHead> HEADS = Arrays.stream(Heads.ClassifierType.values())
             .collect(Collectors.toMap(type -> type.name().toLowerCase(Locale.ROOT), type -> type));
     /** Datasets whose registry folder also holds unlabelled text for {@code corpus: unlabelled}. */
     static final Set<String> DATASETS_WITH_UNLABELLED = Set.of("imdb");

@@ -26,7 +26,7 @@ import bertadapt.train.TrainerSettings;
  * @param patience         stop after this many evaluations without improvement; 0 never stops early
  */
 public record TaskSpec(int epochs, long maxSteps, double learningRate, int batchSize, int microBatchSize, int maxLength,
-                       double warmupRatio, double weightDecay, Heads.ClassifierType head, int freezeLayerCount,
+                       double warmupRatio, double weightDecay, Heads.ClassifierHead head, int freezeLayerCount,
                        String metric, int patience, double headLearningRate, int headEpochs) {
 
     /** The metrics a classification run reports on its validation split, any of which may pick the best epoch. */
@@ -70,5 +70,11 @@ public record TaskSpec(int epochs, long maxSteps, double learningRate, int batch
         return new TrainerSettings(headOnly ? headEpochs : epochs, headOnly ? 0 : maxSteps, batchSize / microBatch(),
                 headOnly ? headLearningRate : learningRate, warmupRatio, weightDecay, defaults.maxGradNorm(), seed, 0,
                 metric, metric.equals("loss"), patience, defaults.keepCheckpoints());
+    }
+
+    /** The same task with another classification head: a built-in one or a researcher's own {@link Heads.ClassifierHead}. */
+    public TaskSpec withHead(Heads.ClassifierHead newHead) {
+        return new TaskSpec(epochs, maxSteps, learningRate, batchSize, microBatchSize, maxLength, warmupRatio, weightDecay, newHead,
+                freezeLayerCount, metric, patience, headLearningRate, headEpochs);
     }
 }

@@ -28,7 +28,8 @@
  * by {@link bertadapt.experiment.RunRecord}). Running a spec again skips runs that have a {@code run.json} and
  * resumes the others from their last checkpoint.
  *
- * <p>A different classification head is added to {@link bertadapt.model.Heads} as a new
- * {@link bertadapt.model.Heads.ClassifierType} and becomes a value of {@code task.head}.
+ * <p>A head or loss of your own implements {@link bertadapt.model.Heads.ClassifierHead}; from Java, run
+ * {@code ExperimentRunner.run(spec.withTask(spec.task().withHead(myHead)))}. A new built-in head added to
+ * {@link bertadapt.model.Heads.ClassifierType} becomes a value of {@code task.head}.
  */
 package bertadapt.experiment;

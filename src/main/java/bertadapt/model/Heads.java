@@ -36,12 +36,30 @@ public final class Heads {
     public record Classifier(SDVariable labels, SDVariable logits, SDVariable probabilities, SDVariable loss) {
     }
 
-    /** The classification head's shape. */
-    public enum ClassifierType {
+    /** Placeholder of the class ids [B] that every classification head's loss reads. */
+    public static final String LABELS = "labels";
+
+    /**
+     * A classification head and its loss on pooled features [B, H]. Implement it for a head or loss of your
+     * own and pass it wherever a head is asked for ({@code ClassificationTask.Options}, an experiment's
+     * {@code TaskSpec}); read the class ids from the placeholder {@link #LABELS}, and create parameters with
+     * {@link Layers#dense} or {@link Layers#parameter} so they are trained, frozen and saved like the rest.
+     */
+    public interface ClassifierHead {
+        Classifier build(Layers layers, SDVariable pooled, int hidden, double dropout, int numClasses);
+    }
+
+    /** The built-in heads. */
+    public enum ClassifierType implements ClassifierHead {
         /** dropout, then one dense layer on the pooled [CLS] output (Devlin et al.). */
         LINEAR,
         /** dropout, dense H -> H, ReLU, dropout, dense H -> C on the pooled [CLS] output. */
-        MLP
+        MLP;
+
+        @Override
+        public Classifier build(Layers layers, SDVariable pooled, int hidden, double dropout, int numClasses) {
+            return classifier(layers, pooled, hidden, dropout, numClasses, this);
+        }
     }
 
     /** Transform (dense, GELU, LayerNorm) then the decoder tied to the word embeddings, plus a bias. */
@@ -76,17 +94,17 @@ public final class Heads {
     }
 
     /** Sequence classification on the pooled [CLS] output. */
-    public static Classifier classifier(Bert bert, int numClasses, ClassifierType type) {
-        return classifier(bert.layers, bert.pooledOutput, bert.config.hiddenSize(), bert.config.hiddenDropout(), numClasses, type);
+    public static Classifier classifier(Bert bert, int numClasses, ClassifierHead head) {
+        return head.build(bert.layers, bert.pooledOutput, bert.config.hiddenSize(), bert.config.hiddenDropout(), numClasses);
     }
 
     /**
-     * Sequence classification on pooled features [B, H], from the encoder or from a cache of its
-     * outputs; the parameter names are the same either way.
+     * A built-in head on pooled features [B, H], from the encoder or from a cache of its outputs; the
+     * parameter names are the same either way.
      */
-    public static Classifier classifier(Layers layers, SDVariable pooled, int h, double dropout, int numClasses, ClassifierType type) {
+    private static Classifier classifier(Layers layers, SDVariable pooled, int h, double dropout, int numClasses, ClassifierType type) {
         SameDiff sd = layers.sd;
-        SDVariable labels = sd.placeHolder("labels", DataType.INT, -1);                          // [B]
+        SDVariable labels = sd.placeHolder(LABELS, DataType.INT, -1);                            // [B]
         SDVariable x = layers.dropout(pooled, dropout);                                          // [B, H]
         SDVariable logits = switch (type) {
             case LINEAR -> layers.dense("classifier", x, h, numClasses);                        // [B, C]

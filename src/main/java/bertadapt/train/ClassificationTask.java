@@ -58,7 +58,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
      *                         on the cached pooled outputs, instead of running the encoder (with dropout) every epoch
      * @param seed             seeds the new head's initial weights
      */
-    public record Options(int numClasses, Heads.ClassifierType head, int maxLength, int batchSize, int freezeLayerCount,
+    public record Options(int numClasses, Heads.ClassifierHead head, int maxLength, int batchSize, int freezeLayerCount,
                           boolean freezeEncoder, boolean cacheFeatures, long seed) {
 
         /** Full fine-tuning of encoder and a linear head. */
@@ -84,6 +84,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private final LabelVocabulary labels;
     private final Bert training;
     private final Bert inference;
+    private final Heads.Classifier trainingHead;
     private final Heads.Classifier inferenceHead;
     private final Data train;
     private final Data validation;
@@ -115,7 +116,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
 
         Nd4j.getRandom().setSeed(options.seed());
         training = new Bert(source.config(), DataType.FLOAT, true);
-        Heads.Classifier trainingHead = Heads.classifier(training, options.numClasses(), options.head());
+        trainingHead = Heads.classifier(training, options.numClasses(), options.head());
         Checkpoint.read(modelDirectory).loadInto(training.parameters());
         inference = new Bert(source.config(), DataType.FLOAT, false);
         inferenceHead = Heads.classifier(inference, options.numClasses(), options.head());
@@ -140,11 +141,11 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         int h = source.config().hiddenSize();
         double dropout = source.config().hiddenDropout();
         Layers trainingLayers = new Layers(DataType.FLOAT, true, source.config().initializerRange());
-        Heads.Classifier trainingHead = Heads.classifier(trainingLayers, trainingLayers.sd.placeHolder(POOLED, DataType.FLOAT, -1, h),
-                h, dropout, options.numClasses(), options.head());
+        Heads.Classifier trainingHead = options.head().build(trainingLayers, trainingLayers.sd.placeHolder(POOLED, DataType.FLOAT, -1, h),
+                h, dropout, options.numClasses());
         Layers inferenceLayers = new Layers(DataType.FLOAT, false, source.config().initializerRange());
-        Heads.Classifier inferenceHeadOnFeatures = Heads.classifier(inferenceLayers,
-                inferenceLayers.sd.placeHolder(POOLED, DataType.FLOAT, -1, h), h, dropout, options.numClasses(), options.head());
+        Heads.Classifier inferenceHeadOnFeatures = options.head().build(inferenceLayers,
+                inferenceLayers.sd.placeHolder(POOLED, DataType.FLOAT, -1, h), h, dropout, options.numClasses());
         copy(training.parameters(), trainingLayers.parameters());
         trainingLayers.sd.setLossVariables(trainingHead.loss());
         return new FeatureHead(trainingLayers, trainingHead, inferenceLayers, inferenceHeadOnFeatures,
@@ -171,7 +172,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
 
     @Override
     public String lossName() {
-        return cached != null ? cached.trainingHead().loss().name() : "classifier_loss";
+        return cached != null ? cached.trainingHead().loss().name() : trainingHead.loss().name();
     }
 
     @Override
@@ -192,7 +193,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         List<int[]> order = bucketedBatches(trainEncoded, options.batchSize(), new Random(seed * 31 + epoch));
         return order.stream().map(indices -> {
             Map<String, INDArray> feed = cached != null ? featureFeed(cached.trainFeatures(), indices) : feed(training, trainEncoded, indices);
-            feed.put("labels", Nd4j.createFromArray(IntStream.of(indices).map(i -> train.labels()[i]).toArray()));
+            feed.put(Heads.LABELS, Nd4j.createFromArray(IntStream.of(indices).map(i -> train.labels()[i]).toArray()));
             return new Batch(feed, indices.length);
         }).iterator();
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,20 @@ class ExperimentSpecTest {
 
     private String error(String yaml) {
         return assertThrows(ExperimentSpecException.class, () -> parse(yaml)).getMessage();
+    }
+
+    @Test
+    void reportEchoesTheSpecAsWrittenWithACustomHeadByItsClass() {
+        ExperimentSpec spec = parse("dataset: mqp\nstrategies: [baseline, \"behavioural[freeze=2]\"]\ntask: {head: mlp}\n");
+        Map<String, Object> echo = GridReport.config(spec);
+        assertEquals(List.of("baseline", "behavioural[freeze=2]"), echo.get("strategies"));
+        assertEquals("mlp", ((Map<?, ?>) echo.get("task")).get("head"));
+        assertEquals("none", ((Map<?, ?>) echo.get("task")).get("freeze_layer_count"));
+
+        Heads.ClassifierHead mine = (layers, pooled, hidden, dropout, classes) -> Heads.ClassifierType.LINEAR.build(layers, pooled,
+                hidden, dropout, classes);
+        Map<String, Object> custom = GridReport.config(spec.withTask(spec.task().withHead(mine)));
+        assertEquals(mine.getClass().getName(), ((Map<?, ?>) custom.get("task")).get("head"));
     }
 
     @Test

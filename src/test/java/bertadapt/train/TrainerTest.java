@@ -121,6 +121,33 @@ class TrainerTest {
         }
     }
 
+    /** A researcher's own head and loss: a bias-free linear layer with a squared-error loss on the class's one-hot vector. */
+    private static final Heads.ClassifierHead SQUARED_ERROR_HEAD = (layers, pooled, hidden, dropout, numClasses) -> {
+        var sd = layers.sd;
+        var labels = sd.placeHolder(Heads.LABELS, org.nd4j.linalg.api.buffer.DataType.INT, -1);
+        var logits = sd.mmul(pooled, layers.weight("classifier.weight", numClasses, hidden), false, true, false).rename("logits");
+        var probabilities = sd.nn.softmax("probabilities", logits, -1);
+        var target = sd.oneHot(labels, numClasses, -1, 1.0, 0.0, logits.dataType());
+        var loss = probabilities.sub(target).mul(probabilities.sub(target)).sum(1).mean().rename("squared_error");
+        return new Heads.Classifier(labels, logits, probabilities, loss);
+    };
+
+    @Test
+    void aCustomHeadAndLossTrainOnTheEncoderAndOnCachedFeatures() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 6);
+        for (boolean frozen : new boolean[] {false, true}) {
+            var options = new ClassificationTask.Options(2, SQUARED_ERROR_HEAD, 16, 4, Freezing.NONE, frozen, frozen, 42);
+            try (ClassificationTask task = task(model, options, 12)) {
+                assertEquals("squared_error", task.lossName());
+                Map<String, INDArray> before = copy(task.parameters());
+                new Trainer(settings(), dir.resolve("custom-" + frozen)).fit(task);
+                assertFalse(before.get("classifier.weight").equals(task.parameters().get("classifier.weight")), "the head trains");
+                assertEquals(!frozen, !before.get("bert.pooler.dense.weight").equals(task.parameters().get("bert.pooler.dense.weight")),
+                        "the encoder trains unless frozen");
+            }
+        }
+    }
+
     @Test
     void batchesGroupSimilarLengthsAndCoverEveryExampleOnce() throws IOException {
         Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 4);
