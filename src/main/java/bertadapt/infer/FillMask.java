@@ -1,6 +1,8 @@
 package bertadapt.infer;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ public final class FillMask {
     private final Heads.MaskedLm head;
 
     /** Loads a model with the MLM head for inference. */
-    public static FillMask load(String nameOrPath) throws java.io.IOException {
+    public static FillMask load(String nameOrPath) throws IOException {
         Heads.MaskedLm[] head = new Heads.MaskedLm[1];
         PretrainedBert model = PretrainedBert.load(nameOrPath, false, bert -> head[0] = Heads.maskedLm(bert));
         return new FillMask(model, head[0]);
@@ -60,7 +62,7 @@ public final class FillMask {
         List<MaskedPosition> out = new ArrayList<>();
         for (int m = 0; m < positions.length; m++) {
             double[] row = logits.getRow(m).toDoubleVector();
-            double max = java.util.Arrays.stream(row).max().orElseThrow();
+            double max = Arrays.stream(row).max().orElseThrow();
             double sum = 0;
             for (double value : row) {
                 sum += Math.exp(value - max);

@@ -3,10 +3,12 @@ package bertadapt.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -221,10 +223,10 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     /** Batches in length order, for inference, where order does not matter and padding does. */
     private List<int[]> inOrderBatches(List<EncodedText> texts) {
         Integer[] order = IntStream.range(0, texts.size()).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
+        Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
         List<int[]> batches = new ArrayList<>();
         for (int b = 0; b < order.length; b += options.batchSize()) {
-            batches.add(java.util.Arrays.stream(order, b, Math.min(order.length, b + options.batchSize())).mapToInt(Integer::intValue).toArray());
+            batches.add(Arrays.stream(order, b, Math.min(order.length, b + options.batchSize())).mapToInt(Integer::intValue).toArray());
         }
         return batches;
     }
@@ -246,7 +248,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         float[][] probabilities = cached != null
                 ? probabilitiesOfFeatures(cached.validationFeatures())
                 : probabilities(validationEncoded);
-        Map<String, Double> scores = new java.util.LinkedHashMap<>(
+        Map<String, Double> scores = new LinkedHashMap<>(
                 ClassificationMetrics.of(validation.labels(), argmax(probabilities), options.numClasses()).asMap());
         double loss = 0;
         for (int i = 0; i < probabilities.length; i++) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -160,6 +161,6 @@ class GoldenParityTest {
     }
 
     private static int[] flat(int[][] rows) {
-        return java.util.Arrays.stream(rows).flatMapToInt(java.util.Arrays::stream).toArray();
+        return Arrays.stream(rows).flatMapToInt(Arrays::stream).toArray();
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.TinyModels;
 import bertadapt.model.Freezing;
@@ -68,8 +69,8 @@ class MaskedLmTaskTest {
         Checkpoint best = Checkpoint.read(dir.resolve("adapted").resolve(Trainer.BEST_DIR));
         assertTrue(best.weights().containsKey("cls.seq_relationship.weight"), "the NSP head is saved");
         Map<String, INDArray> trained = task.parameters();
-        INDArray saved = org.nd4j.linalg.factory.Nd4j.create(best.weights().get("cls.predictions.bias").values());
-        assertFalse(saved.equals(org.nd4j.linalg.factory.Nd4j.zeros(saved.length())), "the MLM head trained");
+        INDArray saved = Nd4j.create(best.weights().get("cls.predictions.bias").values());
+        assertFalse(saved.equals(Nd4j.zeros(saved.length())), "the MLM head trained");
         assertTrue(trained.containsKey("cls.predictions.transform.dense.weight"));
     }
 }

@@ -9,12 +9,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.TinyModels;
 import bertadapt.data.LabelVocabulary;
@@ -124,7 +127,7 @@ class TrainerTest {
     /** A researcher's own head and loss: a bias-free linear layer with a squared-error loss on the class's one-hot vector. */
     private static final Heads.ClassifierHead SQUARED_ERROR_HEAD = (layers, pooled, hidden, dropout, numClasses) -> {
         var sd = layers.sd;
-        var labels = sd.placeHolder(Heads.LABELS, org.nd4j.linalg.api.buffer.DataType.INT, -1);
+        var labels = sd.placeHolder(Heads.LABELS, DataType.INT, -1);
         var logits = sd.mmul(pooled, layers.weight("classifier.weight", numClasses, hidden), false, true, false).rename("logits");
         var probabilities = sd.nn.softmax("probabilities", logits, -1);
         var target = sd.oneHot(labels, numClasses, -1, 1.0, 0.0, logits.dataType());
@@ -185,13 +188,13 @@ class TrainerTest {
     @Test
     void layerNormWeightWithZeroGradientDoesNotDecay() {
         Map<String, INDArray> parameters = Map.of(
-                "bert.encoder.layer.0.output.LayerNorm.weight", org.nd4j.linalg.factory.Nd4j.ones(3),
-                "bert.encoder.layer.0.output.dense.bias", org.nd4j.linalg.factory.Nd4j.ones(3),
-                "bert.encoder.layer.0.output.dense.weight", org.nd4j.linalg.factory.Nd4j.ones(3));
+                "bert.encoder.layer.0.output.LayerNorm.weight", Nd4j.ones(3),
+                "bert.encoder.layer.0.output.dense.bias", Nd4j.ones(3),
+                "bert.encoder.layer.0.output.dense.weight", Nd4j.ones(3));
         Map<String, INDArray> gradients = Map.of(
-                "bert.encoder.layer.0.output.LayerNorm.weight", org.nd4j.linalg.factory.Nd4j.zeros(3),
-                "bert.encoder.layer.0.output.dense.bias", org.nd4j.linalg.factory.Nd4j.zeros(3),
-                "bert.encoder.layer.0.output.dense.weight", org.nd4j.linalg.factory.Nd4j.zeros(3));
+                "bert.encoder.layer.0.output.LayerNorm.weight", Nd4j.zeros(3),
+                "bert.encoder.layer.0.output.dense.bias", Nd4j.zeros(3),
+                "bert.encoder.layer.0.output.dense.weight", Nd4j.zeros(3));
         new AdamW(AdamW.Settings.bert(0.01)).step(parameters, gradients, 0.1);
         assertArrayEquals(new float[] {1, 1, 1}, parameters.get("bert.encoder.layer.0.output.LayerNorm.weight").toFloatVector());
         assertArrayEquals(new float[] {1, 1, 1}, parameters.get("bert.encoder.layer.0.output.dense.bias").toFloatVector());
@@ -199,7 +202,7 @@ class TrainerTest {
     }
 
     private static Map<String, INDArray> copy(Map<String, INDArray> parameters) {
-        Map<String, INDArray> out = new java.util.HashMap<>();
+        Map<String, INDArray> out = new HashMap<>();
         parameters.forEach((name, values) -> out.put(name, values.dup()));
         return out;
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -96,7 +97,7 @@ class CheckpointTest {
         byte[] weights = Files.readAllBytes(model.resolve(Checkpoint.WEIGHTS));
         assertThrows(IOException.class, () ->
                 Checkpoint.write(tinyMaskedLm(2, TINY).parameters(), TINY, dir.resolve("no-such-vocab.txt"), true, model));
-        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(model.resolve(Checkpoint.WEIGHTS))));
+        assertTrue(Arrays.equals(weights, Files.readAllBytes(model.resolve(Checkpoint.WEIGHTS))));
         try (var files = Files.list(dir)) {
             assertEquals(List.of("model", "vocab-source.txt"), files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no staging directory is left behind");
@@ -134,7 +135,7 @@ class CheckpointTest {
         Checkpoint.write(tinyMaskedLm(1, TINY).parameters(), TINY, vocab(), true, model);
         Path weights = model.resolve(Checkpoint.WEIGHTS);
         byte[] bytes = Files.readAllBytes(weights);
-        Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Files.write(weights, Arrays.copyOf(bytes, bytes.length - 100));
         IOException error = assertThrows(IOException.class, () -> Checkpoint.read(model));
         assertTrue(error.getMessage().contains(weights.toString()), error.getMessage());
     }
