@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         description = "Pretrained BERT models in SameDiff: masked-token prediction, embeddings, fine-tuning, "
                 + "domain adaptation, classification, and experiments comparing adaptation strategies.",
         subcommands = {ExperimentCommand.class, FillMaskCommand.class, EmbedCommand.class, FineTuneCommand.class,
-                AdaptCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, DatasetCommand.class,
+                AdaptCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class, DatasetCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -53,7 +53,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "Missing subcommand: one of experiment, fill-mask, embed, finetune, adapt, "
-                + "evaluate, predict, summary, dataset");
+                + "evaluate, predict, summary, dataset, bench");
     }
 
     private static int reportFailure(Exception failure, CommandLine commandLine, ParseResult parseResult) {

@@ -1,0 +1,70 @@
+package bertadapt.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A benchmark's result as a text table for people and as JSON for scripts ({@code bench/compare.sh}). */
+public final class BenchReport {
+
+    private BenchReport() {
+    }
+
+    public static Map<String, Object> json(BertBenchmark.Result result, String shape, String weights) {
+        BertBenchmark.Settings settings = result.settings();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("config", shape);
+        json.put("weights", weights);
+        json.put("parameters", result.parameters());
+        json.put("batch", settings.batch());
+        json.put("length", settings.length());
+        json.put("masked", settings.masked());
+        json.put("steps", settings.steps());
+        json.put("warmup", settings.warmup());
+        json.put("threads", result.threads());
+        json.put("sgemm_gflops", result.sgemmGflops());
+        json.put("graph_build_s", result.graphBuildSeconds());
+        json.put("first_step_s", result.firstStepSeconds());
+        json.put("time_to_first_step_s", result.timeToFirstStepSeconds());
+        json.put("train", phase(result.training(), result, settings.batch()));
+        json.put("inference", phase(result.inference(), result, settings.batch()));
+        json.put("train_frozen_half", phase(result.frozenHalf(), result, settings.batch()));
+        json.put("peak_rss_mb", result.peakResidentMb());
+        return json;
+    }
+
+    private static Map<String, Object> phase(BertBenchmark.Phase phase, BertBenchmark.Result result, int batch) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("seq_per_s", phase.times().sequencesPerSecond(batch));
+        json.put("step_s", phase.times().asJson());
+        json.put("gflop_per_step", phase.flopsPerStep() / 1e9);
+        json.put("gflops", phase.times().gflops(phase.flopsPerStep()));
+        json.put("sgemm_fraction", phase.times().gflops(phase.flopsPerStep()) / result.sgemmGflops());
+        json.put("peak_rss_mb", phase.peakResidentMb());
+        return json;
+    }
+
+    public static String table(BertBenchmark.Result result, String shape, String weights) {
+        BertBenchmark.Settings settings = result.settings();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("bench %s (%s weights, %,d parameters): batch %d, length %d, %d masked, %d timed steps after %d warm-up, %d threads%n",
+                shape, weights, result.parameters(), settings.batch(), settings.length(), settings.masked(), settings.steps(),
+                settings.warmup(), result.threads()));
+        out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s; peak RSS %,d MB%n%n",
+                result.timeToFirstStepSeconds(), result.graphBuildSeconds(), result.firstStepSeconds(), result.sgemmGflops(),
+                result.peakResidentMb()));
+        out.append(String.format("%-18s %9s %10s %8s %8s %7s %9s %8s %10s%n",
+                "phase", "seq/s", "median s", "min s", "max s", "spread", "GFLOP/s", "% sgemm", "peak MB"));
+        row(out, "train", result.training(), result, settings.batch());
+        row(out, "train frozen-half", result.frozenHalf(), result, settings.batch());
+        row(out, "inference", result.inference(), result, settings.batch());
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String name, BertBenchmark.Phase phase, BertBenchmark.Result result, int batch) {
+        StepTimes times = phase.times();
+        double gflops = times.gflops(phase.flopsPerStep());
+        out.append(String.format("%-18s %9.2f %10.3f %8.3f %8.3f %7.2f %9.1f %8.1f %,10d%n", name, times.sequencesPerSecond(batch),
+                times.median(), times.min(), times.max(), times.spread(), gflops, 100 * gflops / result.sgemmGflops(),
+                phase.peakResidentMb()));
+    }
+}

@@ -1,0 +1,184 @@
+package bertadapt.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import bertadapt.model.Bert;
+import bertadapt.model.BertConfig;
+import bertadapt.model.Freezing;
+import bertadapt.model.Heads;
+import bertadapt.model.SameDiffFixes;
+import bertadapt.train.AdamW;
+import bertadapt.weights.Checkpoint;
+
+/**
+ * Times BERT in SameDiff as {@code bench/pt_bert_bench.py} times it in PyTorch, in the same order: training of the
+ * whole model (classifier + masked-LM loss), inference (encoder and pooler), then training with the embeddings and
+ * the bottom half of the layers frozen. A training step is what {@code Trainer} does for one update: gradients
+ * of the trainable parameters through a graph with dropout, then AdamW.
+ */
+public final class BertBenchmark {
+
+    /**
+     * @param modelDirectory a checkpoint to load the weights from, or null for random weights (same speed)
+     * @param warmup         untimed steps before each phase's timed ones; a training phase's first step is one of them
+     */
+    public record Settings(BertConfig config, Path modelDirectory, int batch, int length, int masked, int steps, int warmup) {
+        public Settings {
+            if (batch < 1 || steps < 1 || warmup < 1 || masked < 1 || length < 2) {
+                throw new IllegalArgumentException("batch, steps, warmup and masked must be at least 1 and length at least 2");
+            }
+        }
+    }
+
+    /** One phase's timed steps, the FLOPs of one of its steps, and the process's peak memory when it ended. */
+    public record Phase(StepTimes times, long flopsPerStep, long peakResidentMb) {
+    }
+
+    /**
+     * @param graphBuildSeconds building the training graph and its gradient function (and loading weights)
+     * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
+     */
+    public record Result(Settings settings, long parameters, int threads, double sgemmGflops, double graphBuildSeconds,
+                         double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf) {
+
+        public double timeToFirstStepSeconds() {
+            return graphBuildSeconds + firstStepSeconds;
+        }
+
+        public long peakResidentMb() {
+            return Math.max(training.peakResidentMb, Math.max(inference.peakResidentMb, frozenHalf.peakResidentMb));
+        }
+    }
+
+    /** The classes of the classifier head, as in the reference script. */
+    public static final int CLASSES = 2;
+    /** Side of the square matrices whose product measures the machine's sgemm rate. */
+    private static final int SGEMM_SIZE = 2048;
+    private static final double LEARNING_RATE = 1e-4;
+    /** Distinct batches the steps cycle through, as in the reference script. */
+    private static final int BATCHES = 4;
+
+    private BertBenchmark() {
+    }
+
+    public static Result run(Settings settings) throws IOException {
+        double sgemm = MachineMeasures.sgemmGflops(SGEMM_SIZE, 5);
+        BertConfig config = settings.config();
+        SplittableRandom random = new SplittableRandom(42);
+        List<SyntheticBatch> batches = new ArrayList<>();
+        for (int i = 0; i < BATCHES; i++) {
+            batches.add(SyntheticBatch.draw(random, settings.batch(), settings.length(), settings.masked(), config.vocabSize(), CLASSES));
+        }
+        FlopCount flops = new FlopCount(config, settings.batch(), settings.length(), settings.masked(), CLASSES);
+
+        long start = System.nanoTime();
+        TrainingGraph model = new TrainingGraph(config, settings.modelDirectory());
+        double buildSeconds = secondsSince(start);
+        start = System.nanoTime();
+        model.step(batches.get(0));
+        double firstStepSeconds = secondsSince(start);
+        StepTimes trainingTimes = model.time(batches, settings.warmup() - 1, settings.steps());
+        Phase training = new Phase(trainingTimes, flops.trainingStep(), MachineMeasures.peakResidentMb());
+
+        Phase inference = new Phase(timeInference(model.bert, batches, settings), flops.encoderForward(),
+                MachineMeasures.peakResidentMb());
+
+        int frozenLayers = config.numLayers() / 2;
+        model.freezeBottom(frozenLayers);
+        StepTimes frozenTimes = model.time(batches, settings.warmup(), settings.steps());
+        Phase frozenHalf = new Phase(frozenTimes, flops.frozenTrainingStep(frozenLayers), MachineMeasures.peakResidentMb());
+
+        long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
+        return new Result(settings, parameters, MachineMeasures.threads(), sgemm, buildSeconds, firstStepSeconds,
+                training, inference, frozenHalf);
+    }
+
+    /** Encoder and pooler forward passes in a graph built for inference (no dropout), with the trained graph's weights. */
+    private static StepTimes timeInference(Bert trained, List<SyntheticBatch> batches, Settings settings) {
+        Bert bert = new Bert(trained.config, trained.dtype, false);
+        Map<String, INDArray> weights = trained.parameters();
+        bert.parameters().forEach((name, values) -> values.assign(weights.get(name)));
+        String pooled = bert.pooledOutput.name();
+        SyntheticBatch batch = batches.get(0); // one batch throughout, as the reference script infers
+        for (int i = 0; i < settings.warmup(); i++) {
+            bert.sd.output(batch.encoderFeed(bert), pooled);
+        }
+        double[] seconds = new double[settings.steps()];
+        for (int i = 0; i < seconds.length; i++) {
+            long start = System.nanoTime();
+            bert.sd.output(batch.encoderFeed(bert), pooled);
+            seconds[i] = secondsSince(start);
+        }
+        return new StepTimes(seconds);
+    }
+
+    /** BERT with dropout, the classifier and masked-LM heads, their summed loss, its gradient function and AdamW. */
+    private static final class TrainingGraph {
+        final Bert bert;
+        final Heads.MaskedLm maskedLm;
+        final Map<String, INDArray> parameters;
+        List<String> trainable;
+        AdamW optimiser;
+        long steps;
+
+        TrainingGraph(BertConfig config, Path modelDirectory) throws IOException {
+            bert = new Bert(config, DataType.FLOAT, true);
+            Heads.Classifier classifier = Heads.classifier(bert, CLASSES, Heads.ClassifierType.LINEAR);
+            maskedLm = Heads.maskedLm(bert);
+            SameDiff sd = bert.sd;
+            String loss = classifier.loss().add(maskedLm.loss()).rename("loss").name();
+            parameters = bert.parameters();
+            if (modelDirectory != null) {
+                Checkpoint.read(modelDirectory).loadInto(parameters);
+            }
+            sd.setLossVariables(loss);
+            prepareTraining();
+        }
+
+        /** Freezes the embeddings and the bottom layers; a new optimiser, as the reference script starts one. */
+        void freezeBottom(int layers) {
+            Freezing.freezeLayerCount(bert, layers);
+            prepareTraining();
+        }
+
+        /** Freezing drops SameDiff's gradient function, so it is built again for the parameters that now train. */
+        private void prepareTraining() {
+            SameDiffFixes.createGradFunction(bert.sd);
+            trainable = Freezing.trainable(bert);
+            optimiser = new AdamW(AdamW.Settings.bert(0.01));
+        }
+
+        void step(SyntheticBatch batch) {
+            bert.seedDropout(steps++);
+            Map<String, INDArray> gradients = bert.sd.calculateGradients(batch.trainingFeed(bert, maskedLm), trainable);
+            optimiser.step(parameters, gradients, LEARNING_RATE);
+        }
+
+        StepTimes time(List<SyntheticBatch> batches, int warmup, int timed) {
+            for (int i = 0; i < warmup; i++) {
+                step(batches.get(i % batches.size()));
+            }
+            double[] seconds = new double[timed];
+            for (int i = 0; i < timed; i++) {
+                long start = System.nanoTime();
+                step(batches.get(i % batches.size()));
+                seconds[i] = secondsSince(start);
+            }
+            return new StepTimes(seconds);
+        }
+    }
+
+    private static double secondsSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,57 @@
+package bertadapt.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import bertadapt.cli.Main;
+import picocli.CommandLine;
+
+/** A smoke test of {@code bertadapt bench} on the smallest run; the numbers themselves are never tested. */
+class BenchCommandTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void tinyRunPrintsTheTableAndWritesEveryMeasure() throws IOException {
+        Path json = temp.resolve("bench.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "1",
+                "--warmup", "1", "--output", json.toString());
+
+        assertEquals(0, exitCode, () -> out + "\n" + err);
+        assertTrue(out.toString().contains("train frozen-half"), out::toString);
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        for (String key : List.of("config", "parameters", "batch", "sgemm_gflops", "time_to_first_step_s", "peak_rss_mb",
+                "train", "train_frozen_half", "inference")) {
+            assertTrue(result.has(key), () -> "no " + key + " in " + result);
+        }
+        assertEquals("tiny", result.get("config").asText());
+        for (String phase : List.of("train", "train_frozen_half", "inference")) {
+            JsonNode measures = result.get(phase);
+            for (String key : List.of("seq_per_s", "gflops", "peak_rss_mb")) {
+                assertTrue(measures.get(key).asDouble() > 0, () -> phase + "." + key + " in " + result);
+            }
+            for (String key : List.of("median", "min", "max", "spread")) {
+                assertTrue(measures.get("step_s").has(key), () -> phase + ".step_s." + key + " in " + result);
+            }
+        }
+    }
+}
