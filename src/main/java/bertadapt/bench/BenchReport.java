@@ -6,6 +6,9 @@ import java.util.Map;
 /** A benchmark's result as a text table for people and as JSON for scripts ({@code bench/compare.sh}). */
 public final class BenchReport {
 
+    /** Kinds of op listed in the profile table; the JSON has them all. */
+    private static final int PROFILE_ROWS = 15;
+
     private BenchReport() {
     }
 
@@ -29,6 +32,7 @@ public final class BenchReport {
         json.put("inference", phase(result.inference(), result, settings.batch()));
         json.put("train_frozen_half", phase(result.frozenHalf(), result, settings.batch()));
         json.put("peak_rss_mb", result.peakResidentMb());
+        result.profile().ifPresent(profile -> json.put("train_profile", profile(profile)));
         return json;
     }
 
@@ -40,6 +44,16 @@ public final class BenchReport {
         json.put("gflops", phase.times().gflops(phase.flopsPerStep()));
         json.put("sgemm_fraction", phase.times().gflops(phase.flopsPerStep()) / result.sgemmGflops());
         json.put("peak_rss_mb", phase.peakResidentMb());
+        return json;
+    }
+
+    private static Map<String, Object> profile(BertBenchmark.TrainingProfile profile) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("step_s", profile.times().asJson());
+        json.put("op_s", profile.ops().totalSeconds());
+        json.put("op_calls", profile.ops().totalCalls());
+        json.put("outside_ops_fraction", profile.outsideOpsFraction());
+        json.put("ops", profile.ops().byTime().stream().map(op -> Map.of("op", op.op(), "calls", op.calls(), "s", op.seconds())).toList());
         return json;
     }
 
@@ -57,7 +71,20 @@ public final class BenchReport {
         row(out, "train", result.training(), result, settings.batch());
         row(out, "train frozen-half", result.frozenHalf(), result, settings.batch());
         row(out, "inference", result.inference(), result, settings.batch());
+        result.profile().ifPresent(profile -> profileTable(out, profile, settings.steps()));
         return out.toString();
+    }
+
+    /** Where the profiled training steps spent their time: the longest kinds of op, and the rest outside ops. */
+    private static void profileTable(StringBuilder out, BertBenchmark.TrainingProfile profile, int steps) {
+        double total = profile.times().total();
+        out.append(String.format("%nprofiled training: %.3f s per step, %d op calls per step, %.0f%% of the time outside ops%n",
+                total / steps, profile.ops().totalCalls() / steps, 100 * profile.outsideOpsFraction()));
+        out.append(String.format("%-28s %10s %10s %8s%n", "op", "calls/step", "s/step", "% step"));
+        for (OpProfile.OpTime op : profile.ops().byTime().stream().limit(PROFILE_ROWS).toList()) {
+            out.append(String.format("%-28s %10d %10.3f %8.1f%n", op.op(), op.calls() / steps, op.seconds() / steps,
+                    100 * op.seconds() / total));
+        }
     }
 
     private static void row(StringBuilder out, String name, BertBenchmark.Phase phase, BertBenchmark.Result result, int batch) {

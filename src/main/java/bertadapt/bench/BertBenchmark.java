@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,8 +32,10 @@ public final class BertBenchmark {
     /**
      * @param modelDirectory a checkpoint to load the weights from, or null for random weights (same speed)
      * @param warmup         untimed steps before each phase's timed ones; a training phase's first step is one of them
+     * @param profile        after the timed training steps, run as many again with an {@link OpProfile} listening
      */
-    public record Settings(BertConfig config, Path modelDirectory, int batch, int length, int masked, int steps, int warmup) {
+    public record Settings(BertConfig config, Path modelDirectory, int batch, int length, int masked, int steps, int warmup,
+                           boolean profile) {
         public Settings {
             if (batch < 1 || steps < 1 || warmup < 1 || masked < 1 || length < 2) {
                 throw new IllegalArgumentException("batch, steps, warmup and masked must be at least 1 and length at least 2");
@@ -48,7 +52,8 @@ public final class BertBenchmark {
      * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
      */
     public record Result(Settings settings, long parameters, int threads, double sgemmGflops, double graphBuildSeconds,
-                         double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf) {
+                         double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,
+                         Optional<TrainingProfile> profile) {
 
         public double timeToFirstStepSeconds() {
             return graphBuildSeconds + firstStepSeconds;
@@ -56,6 +61,15 @@ public final class BertBenchmark {
 
         public long peakResidentMb() {
             return Math.max(training.peakResidentMb, Math.max(inference.peakResidentMb, frozenHalf.peakResidentMb));
+        }
+    }
+
+    /** Whole-model training steps timed with an {@link OpProfile} listening: their wall time, and the ops' share of it. */
+    public record TrainingProfile(StepTimes times, OpProfile ops) {
+
+        /** The part of the steps' wall time spent outside the ops' native calls. */
+        public double outsideOpsFraction() {
+            return 1 - ops.totalSeconds() / times.total();
         }
     }
 
@@ -88,6 +102,8 @@ public final class BertBenchmark {
         double firstStepSeconds = secondsSince(start);
         StepTimes trainingTimes = model.time(batches, settings.warmup() - 1, settings.steps());
         Phase training = new Phase(trainingTimes, flops.trainingStep(), MachineMeasures.peakResidentMb());
+        Optional<TrainingProfile> profile = settings.profile()
+                ? Optional.of(model.profile(batches, settings.steps())) : Optional.empty();
 
         Phase inference = new Phase(timeInference(model.bert, batches, settings), flops.encoderForward(),
                 MachineMeasures.peakResidentMb());
@@ -99,7 +115,7 @@ public final class BertBenchmark {
 
         long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
         return new Result(settings, parameters, MachineMeasures.threads(), sgemm, buildSeconds, firstStepSeconds,
-                training, inference, frozenHalf);
+                training, inference, frozenHalf, profile);
     }
 
     /** Encoder and pooler forward passes in a graph built for inference (no dropout), with the trained graph's weights. */
@@ -159,8 +175,19 @@ public final class BertBenchmark {
 
         void step(SyntheticBatch batch) {
             bert.seedDropout(steps++);
-            Map<String, INDArray> gradients = bert.sd.calculateGradients(batch.trainingFeed(bert, maskedLm), trainable);
+            Map<String, INDArray> gradients = SameDiffFixes.gradientPass(bert.sd, batch.trainingFeed(bert, maskedLm), List.of(), trainable).gradients();
             optimiser.step(parameters, gradients, LEARNING_RATE);
+        }
+
+        TrainingProfile profile(List<SyntheticBatch> batches, int steps) {
+            List<Listener> listeners = new ArrayList<>(bert.sd.getListeners());
+            OpProfile ops = new OpProfile();
+            bert.sd.addListeners(ops);
+            try {
+                return new TrainingProfile(time(batches, 0, steps), ops);
+            } finally {
+                bert.sd.setListeners(listeners);
+            }
         }
 
         StepTimes time(List<SyntheticBatch> batches, int warmup, int timed) {

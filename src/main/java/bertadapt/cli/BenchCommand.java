@@ -67,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Untimed steps before each phase; the first training step is one of them. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--profile", description = "After the timed training steps, run as many again with a per-op timer and "
+            + "print where the time goes: each kind of op, and SameDiff's own work between ops.")
+    boolean profile;
+
     @Option(names = "--output", paramLabel = "FILE.json", description = "Also write the results as JSON.")
     Path output;
 
@@ -79,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         String weightsLabel = modelDirectory == null ? "random" : weights.model;
 
         BertBenchmark.Result result = BertBenchmark.run(
-                new BertBenchmark.Settings(config, modelDirectory, batch, length, masked, steps, warmup));
+                new BertBenchmark.Settings(config, modelDirectory, batch, length, masked, steps, warmup, profile));
         PrintWriter out = spec.commandLine().getOut();
         out.print(BenchReport.table(result, label, weightsLabel));
         out.flush();

@@ -3,6 +3,8 @@ package bertadapt.model;
 import java.io.FilterOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,6 +19,7 @@ import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 
@@ -32,9 +35,14 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients.</li>
+ *   <li>{@link #gradientPass}: the library's gradient calls turn off its array cache, so every op
+ *       output of a training step is a fresh native allocation.</li>
  * </ul>
  */
 public final class SameDiffFixes {
+
+    /** The name under which SameDiff keeps a graph's gradient function. */
+    private static final String GRADIENT_FUNCTION = "grad";
 
     private SameDiffFixes() {
     }
@@ -121,6 +129,45 @@ public final class SameDiffFixes {
         } finally {
             System.setOut(original);
         }
+    }
+
+    /** The values of the requested outputs and the loss gradients of the requested variables, from one pass. */
+    public record GradientPass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {
+    }
+
+    /**
+     * What {@code sd.calculateGradientsAndOutputs} computes, run with the session's array cache on.
+     * The library turns that cache off for its gradient graph, so each op output of a training step
+     * is a fresh native buffer that is freed only when the garbage collector runs: a BERT-Base step
+     * allocates gigabytes, and the process grows to its off-heap ceiling. With the cache on, an
+     * intermediate whose last consumer has run is handed to the next op of the same shape instead.
+     * The returned arrays are the session's: read or copy them before the next call. The graph needs
+     * its gradient function ({@link #createGradFunction}).
+     */
+    public static GradientPass gradientPass(SameDiff sd, Map<String, INDArray> feed, List<String> outputs,
+                                            List<String> variables) {
+        SameDiff gradientGraph = sd.getFunction(GRADIENT_FUNCTION);
+        if (gradientGraph == null) {
+            throw new IllegalStateException("the graph has no gradient function: call SameDiffFixes.createGradFunction first");
+        }
+        List<String> requested = new ArrayList<>(outputs);
+        Map<String, String> gradientNames = new LinkedHashMap<>();
+        for (String variable : variables) {
+            SDVariable gradient = sd.getVariable(variable).getGradient();
+            if (gradient == null) {
+                throw new IllegalArgumentException("variable " + variable + " has no gradient: it is not trainable or does not reach the loss");
+            }
+            gradientNames.put(variable, gradient.name());
+            requested.add(gradient.name());
+        }
+        gradientGraph.setEnableCache(true);
+        gradientGraph.setListeners(sd.getListeners());
+        Map<String, INDArray> values = gradientGraph.output(feed, List.of(), requested.toArray(String[]::new));
+        Map<String, INDArray> outputValues = new LinkedHashMap<>();
+        outputs.forEach(name -> outputValues.put(name, values.get(name)));
+        Map<String, INDArray> gradients = new LinkedHashMap<>();
+        gradientNames.forEach((variable, gradient) -> gradients.put(variable, values.get(gradient)));
+        return new GradientPass(outputValues, gradients);
     }
 
     /**

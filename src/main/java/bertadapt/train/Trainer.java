@@ -23,7 +23,6 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import bertadapt.io.AtomicFiles;
@@ -134,9 +133,9 @@ public final class Trainer {
                     TrainingTask.Batch batch = batches.next();
                     microBatch++;
                     task.layers().seedDropout(dropoutSeed(state.step(), inUpdate));
-                    OutAndGrad result = sd.calculateGradientsAndOutputs(batch.feed(), List.of(task.lossName()), trainable);
-                    accumulated.add(result.getGradients(), batch.examples());
-                    lossSum += result.getOutputs().get(task.lossName()).getDouble(0) * batch.examples();
+                    SameDiffFixes.GradientPass result = SameDiffFixes.gradientPass(sd, batch.feed(), List.of(task.lossName()), trainable);
+                    accumulated.add(result.gradients(), batch.examples());
+                    lossSum += result.outputs().get(task.lossName()).getDouble(0) * batch.examples();
                     examples += batch.examples();
                     inUpdate++;
                     if (inUpdate < settings.accumulationSteps() && batches.hasNext()) {

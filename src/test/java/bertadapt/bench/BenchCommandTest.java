@@ -54,4 +54,28 @@ class BenchCommandTest {
             }
         }
     }
+
+    @Test
+    void profileSaysWhichOpsTookTheTrainingTime() throws IOException {
+        Path json = temp.resolve("profile.json");
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Main.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+
+        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "2",
+                "--warmup", "1", "--profile", "--output", json.toString());
+
+        assertEquals(0, exitCode, out::toString);
+        assertTrue(out.toString().contains("profiled training"), out::toString);
+        JsonNode profile = new ObjectMapper().readTree(json.toFile()).get("train_profile");
+        double outside = profile.get("outside_ops_fraction").asDouble();
+        assertTrue(outside > 0 && outside < 1, () -> "outside-ops fraction " + outside);
+        List<String> ops = profile.get("ops").findValuesAsText("op");
+        assertTrue(ops.containsAll(List.of("matmul", "matmul_bp", "softmax")), () -> "ops " + ops);
+        double opSeconds = 0;
+        for (JsonNode op : profile.get("ops")) {
+            opSeconds += op.get("s").asDouble();
+        }
+        assertEquals(profile.get("op_s").asDouble(), opSeconds, 1e-9);
+    }
 }
