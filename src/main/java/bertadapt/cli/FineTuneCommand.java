@@ -95,7 +95,7 @@ final class FineTuneCommand implements Callable<Integer> {
             description = "Checkpoints kept besides best/. Default: ${DEFAULT-VALUE}.")
     int keepCheckpoints;
 
-    @Option(names = "--skip-bad-rows", description = "Skip malformed dataset rows (counted on stderr) instead of failing.")
+    @Option(names = "--skip-bad-rows", description = "Skip malformed dataset rows instead of failing; their count and first reasons go to stderr and OUTPUT/report.json.")
     boolean skipBadRows;
 
     @Override
@@ -117,7 +117,7 @@ final class FineTuneCommand implements Callable<Integer> {
                 training.length.maxLength, training.batch.batchSize / settings.accumulationSteps(),
                 head.freezeLayerCount(), head.freezeEncoder(), !noCacheFeatures, training.seed.seed);
         Path modelDirectory = model.resolve();
-        FineTuning.Report report = FineTuning.run(modelDirectory, data, options, settings, output);
+        FineTuning.Report report = FineTuning.run(modelDirectory, data, badRows, options, settings, output);
         // The epoch of the best update, for the summary: the trainer counts updates, not epochs.
         int passesPerEpoch = (data.split(Split.TRAIN).size() + options.batchSize() - 1) / options.batchSize();
         long updatesPerEpoch = settings.withMaxSteps(0).withEpochs(1).totalSteps(passesPerEpoch);

@@ -2,6 +2,7 @@ package bertadapt.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a reader does with a malformed row: fail at once (the default, so broken data is never trained on silently)
@@ -60,6 +61,11 @@ public final class BadRows {
     /** The first {@value #KEPT_REASONS} reasons, each {@code file:line: problem}. */
     public List<String> firstReasons() {
         return List.copyOf(firstReasons);
+    }
+
+    /** For a run's report: {@code {"skipped": N, "first": ["file:line: problem", ...]}}. */
+    public Map<String, Object> asJson() {
+        return Map.of("skipped", count, "first", firstReasons());
     }
 
     /** One line for a report, e.g. {@code "3 bad rows skipped; first: a.csv:7: ..."}. */

@@ -18,11 +18,12 @@ import bertadapt.train.TrainerSettings;
  * @param maxSteps           updates in all; when > 0 it overrides {@code epochs}
  * @param dupeFactor         differently masked copies of the corpus generated up front; epoch e uses copy e mod K
  * @param heldOut            share of the documents held out to score masked-LM loss, perplexity and accuracy
+ * @param warmupSteps        updates warming up; when > 0 it overrides {@code warmupRatio}
  */
 public record AdaptationSpec(CorpusSource corpus, InstanceMode mode, int epochs, long maxSteps, double learningRate,
                              int batchSize, int maxLength, double maskingProbability, int maxPredictions,
                              boolean wholeWordMasking, int dupeFactor, double heldOut, double warmupRatio,
-                             double weightDecay) {
+                             long warmupSteps, double weightDecay) {
 
     /**
      * Where the adaptation text comes from.
@@ -68,7 +69,7 @@ public record AdaptationSpec(CorpusSource corpus, InstanceMode mode, int epochs,
      * most 20 predictions), 5 masked copies, 5% held out, and BERT's schedule (10% warm-up, decay 0.01).
      */
     public static final AdaptationSpec DEFAULTS = new AdaptationSpec(CorpusSource.datasetTrain(), InstanceMode.LINE_BY_LINE,
-            1, 0, 5e-5, 32, 128, 0.15, 20, false, 5, 0.05, 0.1, 0.01);
+            1, 0, 5e-5, 32, 128, 0.15, 20, false, 5, 0.05, 0.1, 0, 0.01);
 
     public AdaptationSpec {
         Objects.requireNonNull(corpus, "corpus");
@@ -88,6 +89,6 @@ public record AdaptationSpec(CorpusSource corpus, InstanceMode mode, int epochs,
     TrainerSettings trainerSettings(long seed) {
         TrainerSettings defaults = TrainerSettings.defaults();
         return new TrainerSettings(epochs, maxSteps, 1, learningRate, warmupRatio, weightDecay, defaults.maxGradNorm(), seed,
-                0, SELECTION_METRIC, true, 0, defaults.keepCheckpoints());
+                0, SELECTION_METRIC, true, 0, defaults.keepCheckpoints(), warmupSteps);
     }
 }

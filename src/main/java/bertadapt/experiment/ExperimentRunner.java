@@ -183,7 +183,7 @@ public final class ExperimentRunner {
         Path folder = runFolder(spec, seed, strategy);
         progress(seed, strategy.name(), "started");
         long start = System.nanoTime();
-        FineTuning.Report report = FineTuning.run(startModel, dataset,
+        FineTuning.Report report = FineTuning.run(startModel, dataset, BadRows.fail(),
                 spec.task().options(strategy, dataset.labels().size(), seed), spec.task().trainerSettings(strategy, seed), folder);
         double wallSeconds = (System.nanoTime() - start) / 1e9;
 

@@ -180,6 +180,7 @@ final class SpecReader {
                 (int) integer("dupe_factor", d.dupeFactor(), v -> v >= 1, ">= 1"),
                 number("held_out", d.heldOut(), v -> v > 0 && v < 1, "in (0, 1)"),
                 number("warmup_ratio", d.warmupRatio(), v -> v >= 0 && v <= 1, "in [0, 1]"),
+                integer("warmup_steps", d.warmupSteps(), v -> v >= 0, ">= 0 (0: use warmup_ratio)"),
                 number("weight_decay", d.weightDecay(), v -> v >= 0, ">= 0"));
         rejectUnknownKeys();
         return spec;
@@ -203,6 +204,7 @@ final class SpecReader {
                 batchSize, microBatch,
                 (int) integer("max_length", d.maxLength(), v -> v >= 8, ">= 8"),
                 number("warmup_ratio", d.warmupRatio(), v -> v >= 0 && v <= 1, "in [0, 1]"),
+                integer("warmup_steps", d.warmupSteps(), v -> v >= 0, ">= 0 (0: use warmup_ratio)"),
                 number("weight_decay", d.weightDecay(), v -> v >= 0, ">= 0"),
                 choice("head", d.head(), HEADS),
                 freezeLayerCount(d.freezeLayerCount()),

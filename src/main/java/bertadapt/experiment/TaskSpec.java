@@ -20,13 +20,14 @@ import bertadapt.train.TrainerSettings;
  * @param maxSteps         updates in all for fine-tuning; when > 0 it overrides {@code epochs}
  * @param batchSize        examples per update
  * @param microBatchSize   examples per forward pass, whose gradients are accumulated; 0 means {@code batchSize}
+ * @param warmupSteps      updates warming up; when > 0 it overrides {@code warmupRatio}
  * @param freezeLayerCount {@link Freezing#NONE}, -1 (embeddings) or N (embeddings and layers 0..N-1), for the
  *                         fine-tuning strategies that carry no {@code [freeze=N]} variant of their own
  * @param metric           the validation metric that picks the best epoch ({@code loss}: lower is better)
  * @param patience         stop after this many evaluations without improvement; 0 never stops early
  */
 public record TaskSpec(int epochs, long maxSteps, double learningRate, int batchSize, int microBatchSize, int maxLength,
-                       double warmupRatio, double weightDecay, Heads.ClassifierHead head, int freezeLayerCount,
+                       double warmupRatio, long warmupSteps, double weightDecay, Heads.ClassifierHead head, int freezeLayerCount,
                        String metric, int patience, double headLearningRate, int headEpochs) {
 
     /** The metrics a classification run reports on its validation split, any of which may pick the best epoch. */
@@ -37,7 +38,7 @@ public record TaskSpec(int epochs, long maxSteps, double learningRate, int batch
      * BERT fine-tuning as Devlin et al. and Hugging Face's run_glue: 3 epochs at 2e-5, batch 32, 10% warm-up, decay
      * 0.01, a linear head, best accuracy; a head alone on cached features: 10 epochs at 1e-3.
      */
-    public static final TaskSpec DEFAULTS = new TaskSpec(3, 0, 2e-5, 32, 0, 128, 0.1, 0.01, Heads.ClassifierType.LINEAR,
+    public static final TaskSpec DEFAULTS = new TaskSpec(3, 0, 2e-5, 32, 0, 128, 0.1, 0, 0.01, Heads.ClassifierType.LINEAR,
             Freezing.NONE, "accuracy", 0, 1e-3, 10);
 
     public TaskSpec {
@@ -69,12 +70,12 @@ public record TaskSpec(int epochs, long maxSteps, double learningRate, int batch
         boolean headOnly = strategy.frozenEncoder();
         return new TrainerSettings(headOnly ? headEpochs : epochs, headOnly ? 0 : maxSteps, batchSize / microBatch(),
                 headOnly ? headLearningRate : learningRate, warmupRatio, weightDecay, defaults.maxGradNorm(), seed, 0,
-                metric, metric.equals("loss"), patience, defaults.keepCheckpoints());
+                metric, metric.equals("loss"), patience, defaults.keepCheckpoints(), warmupSteps);
     }
 
     /** The same task with another classification head: a built-in one or a researcher's own {@link Heads.ClassifierHead}. */
     public TaskSpec withHead(Heads.ClassifierHead newHead) {
-        return new TaskSpec(epochs, maxSteps, learningRate, batchSize, microBatchSize, maxLength, warmupRatio, weightDecay, newHead,
+        return new TaskSpec(epochs, maxSteps, learningRate, batchSize, microBatchSize, maxLength, warmupRatio, warmupSteps, weightDecay, newHead,
                 freezeLayerCount, metric, patience, headLearningRate, headEpochs);
     }
 }

@@ -141,8 +141,9 @@ public final class SameDiffFixes {
      * is a fresh native buffer that is freed only when the garbage collector runs: a BERT-Base step
      * allocates gigabytes, and the process grows to its off-heap ceiling. With the cache on, an
      * intermediate whose last consumer has run is handed to the next op of the same shape instead.
-     * The returned arrays are the session's: read or copy them before the next call. The graph needs
-     * its gradient function ({@link #createGradFunction}).
+     * A variable that does not reach the loss has no gradient entry, as in the library's call. The
+     * returned arrays are the session's: read or copy them before the next call. The graph needs its
+     * gradient function ({@link #createGradFunction}).
      */
     public static GradientPass gradientPass(SameDiff sd, Map<String, INDArray> feed, List<String> outputs,
                                             List<String> variables) {
@@ -154,11 +155,10 @@ public final class SameDiffFixes {
         Map<String, String> gradientNames = new LinkedHashMap<>();
         for (String variable : variables) {
             SDVariable gradient = sd.getVariable(variable).getGradient();
-            if (gradient == null) {
-                throw new IllegalArgumentException("variable " + variable + " has no gradient: it is not trainable or does not reach the loss");
+            if (gradient != null) { // null: the variable does not reach the loss (the pooler under a masked-LM loss)
+                gradientNames.put(variable, gradient.name());
+                requested.add(gradient.name());
             }
-            gradientNames.put(variable, gradient.name());
-            requested.add(gradient.name());
         }
         gradientGraph.setEnableCache(true);
         gradientGraph.setListeners(sd.getListeners());

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import bertadapt.data.BadRows;
 import bertadapt.data.Example;
 import bertadapt.data.LabelVocabulary;
 import bertadapt.data.LabelledDataset;
@@ -25,9 +26,10 @@ public final class FineTuning {
      * @param selectedOn       the split that picked the best checkpoint
      * @param testPredictions  the best model's class for each test example, in the split's order
      * @param testGold         the gold class of each test example
+     * @param badRows          the malformed rows skipped when the dataset was read (none when reading failed on them)
      */
     public record Report(String dataset, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
-                         int[] testPredictions, int[] testGold) {
+                         int[] testPredictions, int[] testGold, BadRows badRows) {
     }
 
     public static final String REPORT_FILE = "report.json";
@@ -35,7 +37,8 @@ public final class FineTuning {
     private FineTuning() {
     }
 
-    public static Report run(Path modelDirectory, LabelledDataset dataset, ClassificationTask.Options options,
+    /** @param badRows what reading {@code dataset} skipped, for the report */
+    public static Report run(Path modelDirectory, LabelledDataset dataset, BadRows badRows, ClassificationTask.Options options,
                              TrainerSettings settings, Path outputDir) throws IOException {
         Split selection = dataset.has(Split.VALIDATION) ? Split.VALIDATION : Split.TEST;
         LabelVocabulary labels = dataset.labels();
@@ -47,7 +50,7 @@ public final class FineTuning {
             task.loadModel(outputDir.resolve(Trainer.BEST_DIR));
             int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));
             Report report = new Report(dataset.name(), selection, result,
-                    ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels());
+                    ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels(), badRows);
             write(report, outputDir.resolve(REPORT_FILE));
             return report;
         }
@@ -65,6 +68,7 @@ public final class FineTuning {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dataset", report.dataset());
         json.put("selected_on", report.selectedOn().name().toLowerCase());
+        json.put("bad_rows", report.badRows().asJson());
         json.put("training", report.training());
         json.put("test", report.test().asMap());
         json.put("test_confusion", report.test().confusion());

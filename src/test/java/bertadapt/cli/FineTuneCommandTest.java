@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -82,6 +83,28 @@ class FineTuneCommandTest {
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", firstRun.out()));
         assertTrue(firstRun.out().contains("sequences/s"), firstRun::toString);
+    }
+
+    @Test
+    void skippedBadRowsAreCountedInTheReport() throws IOException {
+        Path withBadRows = writeTinyMedicalQuestionPairs(temp.resolve("bad-datasets"));
+        Path csv = withBadRows.resolve("medical-question-pairs/mqp.csv");
+        Files.writeString(csv, "40,\"a question\",\"another\"\n41,\"only one question\"\n42,\"q\",\"p\",7\n",
+                StandardOpenOption.APPEND);
+        Path run = temp.resolve("bad-rows-run");
+
+        CliRun strict = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
+                withBadRows.toString(), "--output", run.toString(), "--epochs", "1", "--max-length", "32");
+        assertEquals(2, strict.exitCode(), strict::toString);
+        assertTrue(strict.err().contains("mqp.csv:41"), strict::toString);
+
+        CliRun skipping = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
+                withBadRows.toString(), "--output", run.toString(), "--epochs", "1", "--max-length", "32", "--skip-bad-rows");
+        assertEquals(0, skipping.exitCode(), skipping::toString);
+        JsonNode badRows = new ObjectMapper().readTree(run.resolve("report.json").toFile()).get("bad_rows");
+        assertEquals(3, badRows.get("skipped").asInt(), badRows::toString);
+        assertTrue(badRows.get("first").get(0).asText().startsWith(csv + ":41: "), badRows::toString);
+        assertTrue(skipping.err().contains("3 bad rows skipped"), skipping::toString);
     }
 
     @Test

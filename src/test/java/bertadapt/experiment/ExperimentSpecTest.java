@@ -73,9 +73,9 @@ class ExperimentSpecTest {
                 output: /tmp/out
                 adaptation: {corpus: corpus.txt, mode: nsp, epochs: 2, max_steps: 9, learning_rate: 1e-4, batch_size: 8,
                              max_length: 64, masking_probability: 0.2, max_predictions: 5, whole_word_masking: true,
-                             dupe_factor: 2, held_out: 0.1, warmup_ratio: 0.0, weight_decay: 0}
+                             dupe_factor: 2, held_out: 0.1, warmup_ratio: 0.0, warmup_steps: 3, weight_decay: 0}
                 task: {epochs: 4, max_steps: 3, learning_rate: 3e-5, batch_size: 16, micro_batch_size: 4, max_length: 32,
-                       warmup_ratio: 0.2, weight_decay: 0.1, head: mlp, freeze_layer_count: 6, metric: macro_f1,
+                       warmup_ratio: 0.2, warmup_steps: 5, weight_decay: 0.1, head: mlp, freeze_layer_count: 6, metric: macro_f1,
                        patience: 2, head_learning_rate: 0.01, head_epochs: 5}
                 """);
         assertEquals(dir.resolve("data"), spec.datasets());
@@ -83,11 +83,13 @@ class ExperimentSpecTest {
         assertEquals(List.of(Strategy.of(Strategy.Kind.BASELINE), new Strategy(Strategy.Kind.BEHAVIOURAL, -1)), spec.strategies());
         assertEquals(Path.of("/tmp/out"), spec.output());
         assertEquals(new AdaptationSpec(AdaptationSpec.CorpusSource.file(dir.resolve("corpus.txt")), InstanceMode.NEXT_SENTENCE,
-                2, 9, 1e-4, 8, 64, 0.2, 5, true, 2, 0.1, 0.0, 0), spec.adaptation());
-        assertEquals(new TaskSpec(4, 3, 3e-5, 16, 4, 32, 0.2, 0.1, Heads.ClassifierType.MLP, 6, "macro_f1", 2, 0.01, 5), spec.task());
+                2, 9, 1e-4, 8, 64, 0.2, 5, true, 2, 0.1, 0.0, 3, 0), spec.adaptation());
+        assertEquals(new TaskSpec(4, 3, 3e-5, 16, 4, 32, 0.2, 5, 0.1, Heads.ClassifierType.MLP, 6, "macro_f1", 2, 0.01, 5), spec.task());
         assertEquals(-1, spec.task().freezeLayerCount(spec.strategies().get(1)), "the variant overrides freeze_layer_count");
         assertEquals(Freezing.NONE, spec.task().freezeLayerCount(spec.strategies().get(0)));
         assertEquals(4, spec.task().trainerSettings(spec.strategies().get(1), 7).accumulationSteps());
+        assertEquals(5, spec.task().trainerSettings(spec.strategies().get(1), 7).warmupSteps());
+        assertEquals(3, spec.adaptation().trainerSettings(7).warmupSteps());
     }
 
     @Test
