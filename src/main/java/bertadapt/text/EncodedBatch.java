@@ -35,7 +35,19 @@ public record EncodedBatch(
     /** {@code {batchSize, sequenceLength}}, the shape of each array as a tensor. */
     /** Pads encoded texts to the longest of them with {@code padId} (attention mask 0 on padding). */
     public static EncodedBatch pad(List<EncodedText> rows, int padId) {
-        int length = rows.stream().mapToInt(EncodedText::length).max().orElse(0);
+        return padTo(rows, padId, longest(rows));
+    }
+
+    /** The length of the longest of {@code rows}, 0 for none. */
+    public static int longest(List<EncodedText> rows) {
+        return rows.stream().mapToInt(EncodedText::length).max().orElse(0);
+    }
+
+    /** Pads encoded texts to {@code length}, which must be at least the longest of them. */
+    public static EncodedBatch padTo(List<EncodedText> rows, int padId, int length) {
+        if (length < longest(rows)) {
+            throw new IllegalArgumentException("cannot pad to " + length + " tokens: the longest row has " + longest(rows));
+        }
         int[] inputIds = new int[rows.size() * length];
         int[] tokenTypeIds = new int[rows.size() * length];
         int[] attentionMask = new int[rows.size() * length];

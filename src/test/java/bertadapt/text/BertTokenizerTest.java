@@ -184,6 +184,19 @@ class BertTokenizerTest {
     }
 
     @Test
+    void batchPadsToAGivenLengthNoShorterThanItsLongestRow() throws IOException {
+        try (BertTokenizer tokenizer = uncased()) {
+            List<EncodedText> rows = List.of(tokenizer.encode("the cat", 16), tokenizer.encode("cat", 16));
+            EncodedBatch batch = EncodedBatch.padTo(rows, tokenizer.padTokenId(), 6);
+            assertEquals(6, batch.sequenceLength());
+            assertArrayEquals(new int[][] {{1, 1, 1, 1, 0, 0}, {1, 1, 1, 0, 0, 0}}, batch.attentionMaskMatrix());
+            assertEquals(tokenizer.padTokenId(), batch.inputIds()[5]);
+            String error = assertThrows(IllegalArgumentException.class, () -> EncodedBatch.padTo(rows, 0, 3)).getMessage();
+            assertTrue(error.contains("longest row has 4"), error);
+        }
+    }
+
+    @Test
     void emptyBatchHasNoRows() throws IOException {
         try (BertTokenizer tokenizer = uncased()) {
             EncodedBatch batch = tokenizer.encodeTexts(List.of(), 512);

@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.TinyModels;
 import bertadapt.data.LabelVocabulary;
+import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.text.TextInput;
@@ -163,6 +164,21 @@ class TrainerTest {
             task.batches(0, 7).forEachRemaining(batch -> first.add(batch.feed().get("input_ids").toString()));
             task.batches(0, 7).forEachRemaining(batch -> again.add(batch.feed().get("input_ids").toString()));
             assertEquals(first, again, "the same epoch and seed give the same batches");
+        }
+    }
+
+    @Test
+    void batchesArePaddedToAMultipleOf16TokensWithinTheMaximumLength() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 4);
+        for (int maxLength : new int[] {24, 10}) {
+            try (ClassificationTask task = task(model, ClassificationTask.Options.fineTuning(2, maxLength, 4), 16)) {
+                int expected = Math.min(ClassificationTask.PADDED_LENGTH_MULTIPLE, maxLength); // every text is under 10 tokens
+                task.batches(0, 7).forEachRemaining(batch -> {
+                    INDArray mask = batch.feed().get(Bert.ATTENTION_MASK);
+                    assertEquals(expected, mask.size(1), "max length " + maxLength);
+                    assertEquals(0, mask.getDouble(0, expected - 1), "the last position is padding");
+                });
+            }
         }
     }
 
