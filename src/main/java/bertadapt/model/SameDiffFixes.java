@@ -22,7 +22,6 @@ import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 /**
  * Every workaround for a bug of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
@@ -36,8 +35,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients.</li>
- *   <li>{@link BroadcastProduct}: the library's multiply gradient is slow where an input was
- *       broadcast.</li>
  *   <li>{@link #gradientPass}: the library's gradient calls turn off its array cache, so every op
  *       output of a training step is a fresh native allocation.</li>
  * </ul>
@@ -52,7 +49,7 @@ public final class SameDiffFixes {
 
     /** params[indices] along axis 0, with the gradient summed over repeated indices. */
     public static SDVariable gather(SameDiff sd, String name, SDVariable params, SDVariable indices) {
-        registerReplacementOps();
+        registerSummingGather();
         return new SummingGather(sd, params, indices).outputVariable().rename(name);
     }
 
@@ -79,78 +76,12 @@ public final class SameDiffFixes {
         }
     }
 
-    /**
-     * x * y where y has x's shape reduced along {@code axes} (kept as size 1 or dropped), with the
-     * gradient of y taken as sum(g * x) over those axes; see {@link BroadcastProduct}.
-     */
-    public static SDVariable broadcastProduct(SDVariable x, SDVariable y, boolean keptAxes, int... axes) {
-        registerReplacementOps();
-        return new BroadcastProduct(x.getSameDiff(), x, y, keptAxes, axes).outputVariable();
-    }
-
-    /**
-     * The library's multiply; when it knows along which axes y was broadcast, its gradient is built
-     * from forward ops, d x = g * y and d y = sum(g * x) over those axes, instead of the library's
-     * multiply_bp, which reduces a broadcast input's gradient several times slower than a product
-     * and a sum do. Registered in place of every multiply; one built without axes (every multiply
-     * but {@link #broadcastProduct}'s) keeps the library's gradient. The axes are op properties, so
-     * they survive the copy SameDiff makes when it builds the gradient graph.
-     */
-    public static final class BroadcastProduct extends MulOp {
-        private static final String AXES = "broadcast_axes";
-        private static final String KEPT = "broadcast_axes_kept";
-
-        private int[] axes;
-        private boolean kept;
-
-        public BroadcastProduct() {
-        }
-
-        BroadcastProduct(SameDiff sd, SDVariable x, SDVariable y, boolean kept, int[] axes) {
-            super(sd, x, y);
-            this.axes = axes.clone();
-            this.kept = kept;
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            if (axes == null) {
-                return super.doDiff(gradients);
-            }
-            SDVariable g = gradients.get(0);
-            return List.of(g.mul(rarg()), g.mul(larg()).sum(kept, axes));
-        }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            Map<String, Object> properties = new LinkedHashMap<>(super.propertiesForFunction());
-            if (axes != null) {
-                properties.put(AXES, axes);
-                properties.put(KEPT, kept ? 1 : 0);
-            }
-            return properties;
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) {
-            Map<String, Object> others = new LinkedHashMap<>(properties);
-            Object savedAxes = others.remove(AXES);
-            Object savedKept = others.remove(KEPT);
-            super.setPropertiesForFunction(others);
-            if (savedAxes != null) {
-                axes = ((int[]) savedAxes).clone();
-                kept = (savedKept instanceof int[] flag ? flag[0] : ((Number) savedKept).intValue()) == 1;
-            }
-        }
-    }
-
     /** (x - mean) / sqrt(var + eps) * gamma + beta over the last axis of [rows, H]. */
     public static SDVariable layerNorm(SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
         SDVariable centred = x.sub(x.mean(true, -1));                    // [rows, H]
         SDVariable variance = centred.mul(centred).mean(true, -1);      // [rows, 1]
-        SDVariable inverseDeviation = x.getSameDiff().math.rsqrt(variance.add(eps)); // [rows, 1]
-        SDVariable normalised = broadcastProduct(centred, inverseDeviation, true, 1); // [rows, H]
-        return broadcastProduct(normalised, gamma, false, 0).add(beta);   // [rows, H]
+        SDVariable normalised = centred.mul(x.getSameDiff().math.rsqrt(variance.add(eps))); // [rows, H]
+        return normalised.mul(gamma).add(beta);                          // [rows, H]
     }
 
     /** Exact GELU, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), as BERT uses. */
@@ -194,7 +125,6 @@ public final class SameDiffFixes {
             }
         }, true));
         try {
-            registerReplacementOps();
             sd.createGradFunction();
         } finally {
             System.setOut(original);
@@ -269,30 +199,25 @@ public final class SameDiffFixes {
 
     /**
      * SameDiff re-creates ops from their registered op name when it builds the gradient graph and
-     * when it loads a saved graph, so a replacement op must be registered under the library op's
-     * name. From then on every such op in the JVM, the library's own included, is the replacement.
+     * when it loads a saved graph, so the summing gather must be registered under "gather". From then
+     * on every gather in the JVM, the library's own included, gets the summing gradient.
      */
-    private static synchronized void registerReplacementOps() {
+    @SuppressWarnings("unchecked")
+    private static synchronized void registerSummingGather() {
         if (registered) {
             return;
         }
-        replace("gather", Gather.class, new SummingGather());
-        replace(MulOp.OP_NAME, MulOp.class, new BroadcastProduct());
-        registered = true;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void replace(String opName, Class<?> libraryOp, DifferentialFunction replacement) {
         try {
             DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
             Field converters = DifferentialFunctionClassHolder.class.getDeclaredField("nodeConverters");
             converters.setAccessible(true);
-            ((Map<String, DifferentialFunction>) converters.get(holder)).put(opName, replacement);
+            ((Map<String, DifferentialFunction>) converters.get(holder)).put("gather", new SummingGather());
             Field byHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
             byHash.setAccessible(true);
-            ((Map<Long, Class<?>>) byHash.get(holder)).replaceAll((hash, type) -> type == libraryOp ? replacement.getClass() : type);
+            ((Map<Long, Class<?>>) byHash.get(holder)).replaceAll((hash, type) -> type == Gather.class ? SummingGather.class : type);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot register " + replacement.getClass().getSimpleName() + " with SameDiff " + e, e);
+            throw new IllegalStateException("cannot register the summing gather with SameDiff " + e, e);
         }
+        registered = true;
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,29 +182,5 @@ class SameDiffFixesTest {
                 }
             }
         }
-    }
-
-    /*
-     * A [3, 1] column and a [4] row broadcast over a [3, 4] input, and a library multiply beside
-     * them, which keeps the library's multiply_bp.
-     */
-    @Test
-    void broadcastProductGradientsMatchFiniteDifferences() {
-        Nd4j.getRandom().setSeed(5);
-        SameDiff sd = SameDiff.create();
-        SDVariable input = sd.placeHolder("input", DataType.DOUBLE, -1, 4);
-        SDVariable a = sd.var("a", Nd4j.rand(DataType.DOUBLE, 3, 4));
-        SDVariable column = sd.var("column", Nd4j.rand(DataType.DOUBLE, 3, 1));
-        SDVariable row = sd.var("row", Nd4j.rand(DataType.DOUBLE, 4));
-        SDVariable byColumn = SameDiffFixes.broadcastProduct(input.add(a), column, true, 1);
-        SDVariable byRow = SameDiffFixes.broadcastProduct(byColumn, row, false, 0);
-        SDVariable product = byRow.mul(a);
-        product.mul(product).sum().rename("loss");
-
-        FiniteDifferences.assertGradientsMatch(sd, Map.of("input", Nd4j.rand(DataType.DOUBLE, 3, 4)), "loss", 12,
-                "a", "column", "row");
-        long libraryGradients = Arrays.stream(sd.getFunction("grad").ops())
-                .filter(op -> op.opName().equals("multiply_bp")).count();
-        assertEquals(2, libraryGradients, "the two library multiplies keep multiply_bp; the broadcast products do not");
     }
 }
