@@ -175,7 +175,8 @@ public final class BertBenchmark {
 
         void step(SyntheticBatch batch) {
             bert.seedDropout(steps++);
-            Map<String, INDArray> gradients = SameDiffFixes.gradientPass(bert.sd, batch.trainingFeed(bert, maskedLm), List.of(), trainable).gradients();
+            Map<String, INDArray> feed = batch.trainingFeed(bert, maskedLm);
+            Map<String, INDArray> gradients = SameDiffFixes.gradientPass(bert.sd, feed, List.of(), trainable).gradients();
             optimiser.step(parameters, gradients, LEARNING_RATE);
         }
 

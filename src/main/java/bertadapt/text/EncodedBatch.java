@@ -32,7 +32,6 @@ public record EncodedBatch(
         }
     }
 
-    /** {@code {batchSize, sequenceLength}}, the shape of each array as a tensor. */
     /** Pads encoded texts to the longest of them with {@code padId} (attention mask 0 on padding). */
     public static EncodedBatch pad(List<EncodedText> rows, int padId) {
         return padTo(rows, padId, longest(rows));
@@ -63,6 +62,7 @@ public record EncodedBatch(
         return new EncodedBatch(rows.size(), length, inputIds, tokenTypeIds, attentionMask, truncated);
     }
 
+    /** {@code {batchSize, sequenceLength}}, the shape of each array as a tensor. */
     public long[] shape() {
         return new long[] {batchSize, sequenceLength};
     }

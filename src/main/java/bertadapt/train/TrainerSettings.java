@@ -22,14 +22,6 @@ public record TrainerSettings(int epochs, long maxSteps, int accumulationSteps, 
                               double weightDecay, double maxGradNorm, long seed, int evaluateEverySteps, String metric,
                               boolean lowerIsBetter, int patience, int keepCheckpoints, long warmupSteps) {
 
-    /** Settings that warm up over a fraction of the updates. */
-    public TrainerSettings(int epochs, long maxSteps, int accumulationSteps, double learningRate, double warmupRatio,
-                           double weightDecay, double maxGradNorm, long seed, int evaluateEverySteps, String metric,
-                           boolean lowerIsBetter, int patience, int keepCheckpoints) {
-        this(epochs, maxSteps, accumulationSteps, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, evaluateEverySteps,
-                metric, lowerIsBetter, patience, keepCheckpoints, 0);
-    }
-
     public TrainerSettings {
         require(epochs > 0 || maxSteps > 0, "epochs", epochs, "> 0 (or max_steps > 0)");
         require(accumulationSteps >= 1, "accumulation_steps", accumulationSteps, ">= 1");
