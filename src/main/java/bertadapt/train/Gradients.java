@@ -1,14 +1,20 @@
 package bertadapt.train;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Accumulates gradients over micro-batches and clips them by their global norm. */
 final class Gradients {
 
     private final Map<String, INDArray> sums = new HashMap<>();
+    /** The parameters with a gradient since the last {@link #mean}; their sums are reused, not reallocated. */
+    private final Set<String> added = new HashSet<>();
     private double weight;
 
     /**
@@ -21,20 +27,31 @@ final class Gradients {
             if (sum == null) {
                 // SameDiff reuses its gradient arrays on the next call: keep a copy.
                 sums.put(name, gradient.mul(examples));
+            } else if (added.contains(name)) {
+                addScaled(sum, examples, gradient);
             } else {
-                sum.addi(gradient.mul(examples));
+                sum.assign(gradient).muli(examples);
             }
+            added.add(name);
         });
         weight += examples;
     }
 
-    /** The weighted mean of the added gradients; empties the accumulator. */
+    /**
+     * The weighted mean of the gradients added since the last call, in arrays that the next {@link #add}
+     * overwrites: one set of arrays for the whole run rather than a new one for every update.
+     */
     Map<String, INDArray> mean() {
-        Map<String, INDArray> out = new HashMap<>(sums);
-        out.values().forEach(sum -> sum.divi(weight));
-        sums.clear();
+        Map<String, INDArray> out = new HashMap<>();
+        added.forEach(name -> out.put(name, sums.get(name).divi(weight)));
+        added.clear();
         weight = 0;
         return out;
+    }
+
+    /** {@code target += scale * x} in one pass, without a temporary array. */
+    static void addScaled(INDArray target, double scale, INDArray x) {
+        Nd4j.exec(new Axpy(x, target, target, scale));
     }
 
     /** The L2 norm of all gradients together. */

@@ -217,6 +217,42 @@ class TrainerTest {
         assertArrayEquals(new float[] {0.999f, 0.999f, 0.999f}, parameters.get("bert.encoder.layer.0.output.dense.weight").toFloatVector(), 1e-7f);
     }
 
+    @Test
+    void adamWFollowsPyTorchsFormulaOverSeveralSteps() {
+        String weight = "bert.encoder.layer.0.output.dense.weight";
+        String bias = "bert.encoder.layer.0.output.dense.bias";
+        double[] weightValues = {0.5, -1.25, 2};
+        double[] biasValues = {0.25, 0, -0.75};
+        Map<String, INDArray> parameters = Map.of(weight, Nd4j.createFromArray(weightValues).castTo(DataType.FLOAT),
+                bias, Nd4j.createFromArray(biasValues).castTo(DataType.FLOAT));
+        double[][] gradientSteps = {{0.1, -0.2, 0.3}, {-0.4, 0.05, 0.6}, {0.2, 0.2, -1.5}};
+        double[] learningRates = {1e-2, 5e-3, 2e-2};
+        double decay = 0.1;
+        AdamW optimiser = new AdamW(AdamW.Settings.bert(decay));
+        double[][] moments = new double[4][3];
+        for (int t = 0; t < gradientSteps.length; t++) {
+            INDArray gradient = Nd4j.createFromArray(gradientSteps[t]).castTo(DataType.FLOAT);
+            optimiser.step(parameters, Map.of(weight, gradient, bias, gradient.dup()), learningRates[t]);
+            referenceAdamW(weightValues, gradientSteps[t], moments[0], moments[1], t + 1, learningRates[t], decay);
+            referenceAdamW(biasValues, gradientSteps[t], moments[2], moments[3], t + 1, learningRates[t], 0);
+            assertArrayEquals(weightValues, parameters.get(weight).toDoubleVector(), 1e-6, "weight after step " + (t + 1));
+            assertArrayEquals(biasValues, parameters.get(bias).toDoubleVector(), 1e-6, "bias after step " + (t + 1));
+        }
+    }
+
+    /** torch.optim.AdamW's update, element by element, in double precision (eps 1e-6 as BERT). */
+    private static void referenceAdamW(double[] parameter, double[] gradient, double[] m, double[] v, int step,
+                                       double learningRate, double decay) {
+        for (int i = 0; i < parameter.length; i++) {
+            parameter[i] *= 1 - learningRate * decay;
+            m[i] = 0.9 * m[i] + 0.1 * gradient[i];
+            v[i] = 0.999 * v[i] + 0.001 * gradient[i] * gradient[i];
+            double mHat = m[i] / (1 - Math.pow(0.9, step));
+            double vHat = v[i] / (1 - Math.pow(0.999, step));
+            parameter[i] -= learningRate * mHat / (Math.sqrt(vHat) + 1e-6);
+        }
+    }
+
     private static Map<String, INDArray> copy(Map<String, INDArray> parameters) {
         Map<String, INDArray> out = new HashMap<>();
         parameters.forEach((name, values) -> out.put(name, values.dup()));
