@@ -32,6 +32,22 @@ public record EncodedBatch(
         }
     }
 
+    /**
+     * Training batches are padded to a multiple of this many tokens (and masked-LM predictions to a multiple of
+     * this many slots). SameDiff reuses a released buffer only for an array of exactly its shape, so with every
+     * batch at its own length a step allocates most of its buffers afresh; a few lengths let the buffers of one
+     * batch serve the next, for at most 15 padded positions per row.
+     */
+    public static final int SIZE_MULTIPLE = 16;
+
+    /** {@code size} rounded up to a multiple of {@link #SIZE_MULTIPLE}, but at most {@code max} (itself at least {@code size}). */
+    public static int paddedSize(int size, int max) {
+        if (max < size) {
+            throw new IllegalArgumentException("cannot pad " + size + " to at most " + max);
+        }
+        return Math.min((size + SIZE_MULTIPLE - 1) / SIZE_MULTIPLE * SIZE_MULTIPLE, max);
+    }
+
     /** Pads encoded texts to the longest of them with {@code padId} (attention mask 0 on padding). */
     public static EncodedBatch pad(List<EncodedText> rows, int padId) {
         return padTo(rows, padId, longest(rows));

@@ -79,12 +79,6 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private static final String POOLED = "pooled_features";
     /** Examples sorted by length within windows of this many batches, so batches stay varied across the epoch. */
     private static final int BUCKET_WINDOW = 50;
-    /**
-     * Batches are padded to a multiple of this many tokens. SameDiff reuses a released buffer only for an array of
-     * exactly its shape, so with every batch at its own length a step allocates most of its buffers afresh; a few
-     * lengths let the buffers of one batch serve the next, for at most 15 padded positions per row.
-     */
-    static final int PADDED_LENGTH_MULTIPLE = 16;
 
     private final Options options;
     private final ModelDirectory source;
@@ -240,13 +234,9 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private Map<String, INDArray> feed(Bert bert, List<EncodedText> texts, int[] indices) {
         List<EncodedText> rows = IntStream.of(indices).mapToObj(texts::get).toList();
         // Rows are already cut to maxLength, so the rounded length is never shorter than the longest row.
-        int length = Math.min(roundUp(EncodedBatch.longest(rows), PADDED_LENGTH_MULTIPLE), options.maxLength());
+        int length = EncodedBatch.paddedSize(EncodedBatch.longest(rows), options.maxLength());
         EncodedBatch batch = EncodedBatch.padTo(rows, tokenizer.padTokenId(), length);
         return bert.inputs(batch.batchSize(), batch.sequenceLength(), batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
-    }
-
-    private static int roundUp(int value, int multiple) {
-        return (value + multiple - 1) / multiple * multiple;
     }
 
     private static Map<String, INDArray> featureFeed(INDArray features, int[] indices) {

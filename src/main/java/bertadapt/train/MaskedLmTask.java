@@ -160,7 +160,7 @@ public final class MaskedLmTask implements TrainingTask {
                 while (rows.size() < batchSize && instances.hasNext()) {
                     rows.add(instances.next());
                 }
-                return new Batch(feed(training, PretrainingBatch.of(rows, padId)), rows.size());
+                return new Batch(feed(training, PretrainingBatch.of(rows, padId, source.config().maxPositions())), rows.size());
             }
         };
     }
@@ -185,7 +185,8 @@ public final class MaskedLmTask implements TrainingTask {
         MaskedLmEvaluation evaluation = new MaskedLmEvaluation();
         String logits = inferenceMlm.logits().name();
         for (int start = 0; start < heldOut.size(); start += batchSize) {
-            PretrainingBatch batch = PretrainingBatch.of(heldOut.subList(start, Math.min(heldOut.size(), start + batchSize)), padId);
+            PretrainingBatch batch = PretrainingBatch.of(heldOut.subList(start, Math.min(heldOut.size(), start + batchSize)), padId,
+                    source.config().maxPositions());
             Map<String, INDArray> feed = feed(inference, batch);
             feed.keySet().retainAll(List.of(Bert.INPUT_IDS, Bert.TOKEN_TYPE_IDS, Bert.ATTENTION_MASK, "masked_lm_positions"));
             INDArray out = inference.sd.output(feed, logits).get(logits);

@@ -88,6 +88,23 @@ class BertGraphTest {
     }
 
     @Test
+    void maskedLmSlotsOfWeightZeroDoNotChangeTheLoss() {
+        Nd4j.getRandom().setSeed(13);
+        Bert bert = new Bert(TINY, DataType.DOUBLE, false);
+        String loss = Heads.maskedLm(bert).loss().name();
+        Map<String, INDArray> fourPredictions = feedFor(bert, batch(DataType.DOUBLE));
+        fourPredictions.put("masked_lm_positions", Nd4j.createFromArray(1, 2, 7, 8));
+        fourPredictions.put("masked_lm_ids", Nd4j.createFromArray(5, 7, 5, 5));
+        fourPredictions.put("masked_lm_weights", Nd4j.ones(DataType.DOUBLE, 4));
+        Map<String, INDArray> withPadding = new HashMap<>(fourPredictions);
+        withPadding.put("masked_lm_positions", Nd4j.createFromArray(1, 2, 7, 8, 0, 0));
+        withPadding.put("masked_lm_ids", Nd4j.createFromArray(5, 7, 5, 5, 0, 0));
+        withPadding.put("masked_lm_weights", Nd4j.createFromArray(1.0, 1, 1, 1, 0, 0));
+        assertEquals(bert.sd.output(fourPredictions, loss).get(loss).getDouble(0),
+                bert.sd.output(withPadding, loss).get(loss).getDouble(0), 1e-12);
+    }
+
+    @Test
     void dropoutOnlyInTheTrainingGraph() {
         Nd4j.getRandom().setSeed(13);
         Bert training = new Bert(TINY, DataType.DOUBLE, true);

@@ -24,6 +24,7 @@ import bertadapt.data.LabelVocabulary;
 import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
+import bertadapt.text.EncodedBatch;
 import bertadapt.text.TextInput;
 
 /** The trainer on a tiny random BERT and a toy task: "cat" texts are class 1. */
@@ -172,7 +173,7 @@ class TrainerTest {
         Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 4);
         for (int maxLength : new int[] {24, 10}) {
             try (ClassificationTask task = task(model, ClassificationTask.Options.fineTuning(2, maxLength, 4), 16)) {
-                int expected = Math.min(ClassificationTask.PADDED_LENGTH_MULTIPLE, maxLength); // every text is under 10 tokens
+                int expected = Math.min(EncodedBatch.SIZE_MULTIPLE, maxLength); // every text is under 10 tokens
                 task.batches(0, 7).forEachRemaining(batch -> {
                     INDArray mask = batch.feed().get(Bert.ATTENTION_MASK);
                     assertEquals(expected, mask.size(1), "max length " + maxLength);
