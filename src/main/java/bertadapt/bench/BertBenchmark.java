@@ -176,8 +176,9 @@ public final class BertBenchmark {
         void step(SyntheticBatch batch) {
             bert.seedDropout(steps++);
             Map<String, INDArray> feed = batch.trainingFeed(bert, maskedLm);
-            Map<String, INDArray> gradients = SameDiffFixes.gradientPass(bert.sd, feed, List.of(), trainable).gradients();
-            optimiser.step(parameters, gradients, LEARNING_RATE);
+            try (SameDiffFixes.GradientPass pass = SameDiffFixes.gradientPass(bert.sd, feed, List.of(), trainable)) {
+                optimiser.step(parameters, pass.gradients(), LEARNING_RATE);
+            }
         }
 
         TrainingProfile profile(List<SyntheticBatch> batches, int steps) {

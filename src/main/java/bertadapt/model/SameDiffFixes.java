@@ -4,9 +4,12 @@ import java.io.FilterOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -14,6 +17,8 @@ import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -131,8 +136,40 @@ public final class SameDiffFixes {
         }
     }
 
-    /** The values of the requested outputs and the loss gradients of the requested variables, from one pass. */
-    public record GradientPass(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {
+    /**
+     * The values of the requested outputs and the loss gradients of the requested variables, from one pass.
+     * {@link #close} hands their arrays back to the session's array cache, where the next pass finds them
+     * instead of allocating new ones (BERT-Base's gradients are 440 MB a pass); after it they must not be used.
+     */
+    public static final class GradientPass implements AutoCloseable {
+        private final Map<String, INDArray> outputs;
+        private final Map<String, INDArray> gradients;
+        private final SessionMemMgr arrays;
+
+        GradientPass(Map<String, INDArray> outputs, Map<String, INDArray> gradients, SessionMemMgr arrays) {
+            this.outputs = outputs;
+            this.gradients = gradients;
+            this.arrays = arrays;
+        }
+
+        public Map<String, INDArray> outputs() {
+            return outputs;
+        }
+
+        public Map<String, INDArray> gradients() {
+            return gradients;
+        }
+
+        @Override
+        public void close() {
+            Set<INDArray> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+            distinct.addAll(outputs.values());
+            distinct.addAll(gradients.values());
+            // The session itself releases a requested output now and then (seen in a graph of one dense layer).
+            distinct.removeIf(array -> arrays instanceof ArrayCacheMemoryMgr cache
+                    && cache.getLruCacheValues().containsKey(array.getId()));
+            distinct.forEach(arrays::release);
+        }
     }
 
     /**
@@ -141,9 +178,9 @@ public final class SameDiffFixes {
      * is a fresh native buffer that is freed only when the garbage collector runs: a BERT-Base step
      * allocates gigabytes, and the process grows to its off-heap ceiling. With the cache on, an
      * intermediate whose last consumer has run is handed to the next op of the same shape instead.
-     * A variable that does not reach the loss has no gradient entry, as in the library's call. The
-     * returned arrays are the session's: read or copy them before the next call. The graph needs its
-     * gradient function ({@link #createGradFunction}).
+     * A variable that does not reach the loss has no gradient entry, as in the library's call. Close
+     * the pass when done with its arrays, so that the next pass reuses them. The graph needs its gradient
+     * function ({@link #createGradFunction}).
      */
     public static GradientPass gradientPass(SameDiff sd, Map<String, INDArray> feed, List<String> outputs,
                                             List<String> variables) {
@@ -167,7 +204,8 @@ public final class SameDiffFixes {
         outputs.forEach(name -> outputValues.put(name, values.get(name)));
         Map<String, INDArray> gradients = new LinkedHashMap<>();
         gradientNames.forEach((variable, gradient) -> gradients.put(variable, values.get(gradient)));
-        return new GradientPass(outputValues, gradients);
+        return new GradientPass(outputValues, gradients,
+                gradientGraph.getSessions().get(Thread.currentThread().getId()).getMmgr());
     }
 
     /**

@@ -25,7 +25,7 @@ final class Gradients {
         gradients.forEach((name, gradient) -> {
             INDArray sum = sums.get(name);
             if (sum == null) {
-                // SameDiff reuses its gradient arrays on the next call: keep a copy.
+                // The pass's arrays go back to SameDiff's cache after this micro-batch: keep a copy.
                 sums.put(name, gradient.mul(examples));
             } else if (added.contains(name)) {
                 addScaled(sum, examples, gradient);

@@ -133,10 +133,11 @@ public final class Trainer {
                     TrainingTask.Batch batch = batches.next();
                     microBatch++;
                     task.layers().seedDropout(dropoutSeed(state.step(), inUpdate));
-                    SameDiffFixes.GradientPass result =
-                            SameDiffFixes.gradientPass(sd, batch.feed(), List.of(task.lossName()), trainable);
-                    accumulated.add(result.gradients(), batch.examples());
-                    lossSum += result.outputs().get(task.lossName()).getDouble(0) * batch.examples();
+                    try (SameDiffFixes.GradientPass result =
+                                 SameDiffFixes.gradientPass(sd, batch.feed(), List.of(task.lossName()), trainable)) {
+                        accumulated.add(result.gradients(), batch.examples());
+                        lossSum += result.outputs().get(task.lossName()).getDouble(0) * batch.examples();
+                    }
                     examples += batch.examples();
                     inUpdate++;
                     if (inUpdate < settings.accumulationSteps() && batches.hasNext()) {
