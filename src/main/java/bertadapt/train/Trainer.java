@@ -39,7 +39,12 @@ import bertadapt.model.SameDiffFixes;
  */
 public final class Trainer {
 
-    /** What a finished (or stopped) run reports. */
+    /**
+     * What a finished (or stopped) run reports.
+     *
+     * @param trainingSeconds   time spent in updates in this session, without evaluations and checkpoints
+     * @param examplesPerSecond training examples per second of {@code trainingSeconds}
+     */
     public record Result(long steps, double bestMetric, long bestStep, List<Map<String, Object>> evaluations,
                          double trainingSeconds, double examplesPerSecond, boolean stoppedEarly) {
     }
@@ -111,7 +116,7 @@ public final class Trainer {
         SameDiffFixes.createGradFunction(sd);
         List<String> trainable = task.trainable();
         Gradients accumulated = new Gradients();
-        long startNanos = System.nanoTime();
+        UpdateClock clock = new UpdateClock();
         long examplesSeen = 0;
         boolean stoppedEarly = false;
 
@@ -151,7 +156,7 @@ public final class Trainer {
                     examplesSeen += examples;
                     state = new State(state.step() + 1, epoch, microBatch, state.bestMetric(), state.bestStep(),
                             state.evaluationsWithoutImprovement(), state.evaluations());
-                    double seconds = (System.nanoTime() - startNanos) / 1e9;
+                    double seconds = clock.seconds();
                     writeLine(metrics, Map.of("step", state.step(), "epoch", epoch, "loss", loss, "learning_rate", learningRate,
                             "gradient_norm", gradientNorm, "examples_per_second", examplesSeen / seconds));
                     bar.stepTo(state.step());
@@ -169,7 +174,9 @@ public final class Trainer {
                         if (!batches.hasNext() && settings.evaluateEverySteps() == 0) {
                             state = endOfEpoch(state, epoch);
                         }
+                        clock.pause();
                         state = evaluateAndCheckpoint(task, optimiser, state, metrics);
+                        clock.resume();
                         stoppedEarly = patienceRunOut(state);
                         if (last || stopRequested || stoppedEarly) {
                             break training;
@@ -177,7 +184,9 @@ public final class Trainer {
                     }
                 }
                 if (settings.evaluateEverySteps() == 0 && state.epoch() == epoch) {
+                    clock.pause();
                     state = evaluateAndCheckpoint(task, optimiser, endOfEpoch(state, epoch), metrics);
+                    clock.resume();
                     stoppedEarly = patienceRunOut(state);
                     if (stoppedEarly) {
                         break;
@@ -185,7 +194,25 @@ public final class Trainer {
                 }
             }
         }
-        return result(state, (System.nanoTime() - startNanos) / 1e9, examplesSeen, stoppedEarly);
+        return result(state, clock.seconds(), examplesSeen, stoppedEarly);
+    }
+
+    /** Time spent in updates: evaluations and checkpoints are left out, so seq/s is the training throughput. */
+    private static final class UpdateClock {
+        private long counted;
+        private long since = System.nanoTime();
+
+        void pause() {
+            counted += System.nanoTime() - since;
+        }
+
+        void resume() {
+            since = System.nanoTime();
+        }
+
+        double seconds() {
+            return (counted + System.nanoTime() - since) / 1e9;
+        }
     }
 
     private static State endOfEpoch(State state, int epoch) {

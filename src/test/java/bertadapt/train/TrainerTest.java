@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ import bertadapt.data.LabelVocabulary;
 import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
+import bertadapt.model.Layers;
 import bertadapt.text.EncodedBatch;
 import bertadapt.text.TextInput;
 
@@ -67,6 +69,54 @@ class TrainerTest {
             Map<String, INDArray> a = large.parameters();
             Map<String, INDArray> b = small.parameters();
             a.forEach((name, values) -> assertTrue(values.equalsWithEps(b.get(name), 1e-6), name));
+        }
+    }
+
+    @Test
+    void reportedTrainingTimeLeavesOutEvaluation() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 1);
+        try (ClassificationTask task = task(model, ClassificationTask.Options.fineTuning(2, 16, 8), 8)) {
+            TrainingTask slowToEvaluate = new TrainingTask() {
+                public Layers layers() {
+                    return task.layers();
+                }
+
+                public String lossName() {
+                    return task.lossName();
+                }
+
+                public List<String> trainable() {
+                    return task.trainable();
+                }
+
+                public int batchesPerEpoch() {
+                    return task.batchesPerEpoch();
+                }
+
+                public Iterator<Batch> batches(int epoch, long seed) {
+                    return task.batches(epoch, seed);
+                }
+
+                public Map<String, Double> evaluate() {
+                    try {
+                        Thread.sleep(3000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return task.evaluate();
+                }
+
+                public void saveModel(Path directory) throws IOException {
+                    task.saveModel(directory);
+                }
+
+                public void loadModel(Path directory) throws IOException {
+                    task.loadModel(directory);
+                }
+            };
+            Trainer.Result result = new Trainer(settings().withMaxSteps(1), dir.resolve("run")).fit(slowToEvaluate);
+            assertTrue(result.trainingSeconds() < 3, "one tiny update took " + result.trainingSeconds() + " s");
+            assertEquals(8 / result.trainingSeconds(), result.examplesPerSecond(), 1e-9);
         }
     }
 
