@@ -39,7 +39,14 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int exitCode;
+        try {
+            exitCode = newCommandLine().execute(args);
+        } catch (OutOfMemoryError failure) { // an Error, which picocli's exception handler does not see
+            System.err.println("bertadapt: " + messageOf(failure));
+            exitCode = EXIT_FAILURE;
+        }
+        System.exit(exitCode);
     }
 
     /** The configured command line; tests call {@code execute} on it in-process. */
@@ -77,8 +84,21 @@ public final class Main implements Runnable {
         return false;
     }
 
-    /** A message that makes sense without the exception's class name, which the JDK leaves out of file errors. */
+    /**
+     * A message that makes sense without the exception's class name, which the JDK leaves out of file errors; running
+     * out of memory also says which limit to raise.
+     */
     static String messageOf(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutOfMemoryError) {
+                return describe(failure) + "; the memory limits are the launcher's -Xmx (JVM heap) and"
+                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes (whole process), raised through BERTADAPT_JAVA_OPTS";
+            }
+        }
+        return describe(failure);
+    }
+
+    private static String describe(Throwable failure) {
         if (failure instanceof NoSuchFileException missing) {
             return missing.getReason() == null
                     ? "no such file or directory: " + missing.getFile()
@@ -90,13 +110,13 @@ public final class Main implements Runnable {
         Throwable cause = failure.getCause();
         String message = failure.getMessage();
         if (cause != null && (message == null || message.isBlank() || message.equals(cause.toString()))) {
-            return messageOf(cause);
+            return describe(cause);
         }
         if (message == null || message.isBlank()) {
             return failure.getClass().getSimpleName();
         }
         if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-            return message + ": " + messageOf(cause);
+            return message + ": " + describe(cause);
         }
         return message;
     }
