@@ -134,6 +134,7 @@ public final class BertBenchmark {
             bert.sd.output(batch.encoderFeed(bert), pooled);
             seconds[i] = secondsSince(start);
         }
+        SameDiffFixes.freeArrays(bert.sd);
         return new StepTimes(seconds);
     }
 

@@ -78,6 +78,9 @@ public final class Freezing {
                 thaw.add(variable);
             }
         }
+        if (!freeze.isEmpty() || !thaw.isEmpty()) {
+            SameDiffFixes.freeArrays(bert.sd); // converting drops the gradient function, and its sessions with it
+        }
         if (!freeze.isEmpty()) {
             bert.sd.convertToConstants(freeze);
         }

@@ -4,18 +4,17 @@ import java.io.FilterOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
 import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
@@ -42,6 +41,8 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
  *       masked or weighted mean of its per-example losses gets wrong gradients.</li>
  *   <li>{@link #gradientPass}: the library's gradient calls turn off its array cache, so every op
  *       output of a training step is a fresh native allocation.</li>
+ *   <li>{@link #freeArrays}: sessions keep their array caches and last outputs as long as the graph lives,
+ *       even after its gradient function is dropped.</li>
  * </ul>
  */
 public final class SameDiffFixes {
@@ -138,18 +139,21 @@ public final class SameDiffFixes {
 
     /**
      * The values of the requested outputs and the loss gradients of the requested variables, from one pass.
-     * {@link #close} hands their arrays back to the session's array cache, where the next pass finds them
+     * {@link #close} hands the pass's arrays back to the session's array cache, where the next pass finds them
      * instead of allocating new ones (BERT-Base's gradients are 440 MB a pass); after it they must not be used.
      */
     public static final class GradientPass implements AutoCloseable {
         private final Map<String, INDArray> outputs;
         private final Map<String, INDArray> gradients;
-        private final SessionMemMgr arrays;
+        private final SameDiff gradientGraph;
+        private final InferenceSession session;
 
-        GradientPass(Map<String, INDArray> outputs, Map<String, INDArray> gradients, SessionMemMgr arrays) {
+        GradientPass(Map<String, INDArray> outputs, Map<String, INDArray> gradients, SameDiff gradientGraph,
+                     InferenceSession session) {
             this.outputs = outputs;
             this.gradients = gradients;
-            this.arrays = arrays;
+            this.gradientGraph = gradientGraph;
+            this.session = session;
         }
 
         public Map<String, INDArray> outputs() {
@@ -160,15 +164,64 @@ public final class SameDiffFixes {
             return gradients;
         }
 
+        /**
+         * Hands back the requested outputs and gradients, and also every other op output the session still
+         * holds: it returns an intermediate to its cache once the last consumer has run, but keeps about 1 GB
+         * of a BERT-Base pass's op outputs (sums, products, scaled copies) referenced until the next pass
+         * overwrites them, so that they were new allocations on every pass and freed only by the garbage collector.
+         */
         @Override
         public void close() {
-            Set<INDArray> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-            distinct.addAll(outputs.values());
-            distinct.addAll(gradients.values());
-            // The session itself releases a requested output now and then (seen in a graph of one dense layer).
-            distinct.removeIf(array -> arrays instanceof ArrayCacheMemoryMgr cache
-                    && cache.getLruCacheValues().containsKey(array.getId()));
-            distinct.forEach(arrays::release);
+            List<INDArray> arrays = new ArrayList<>(outputs.values());
+            arrays.addAll(gradients.values());
+            releaseToCache(gradientGraph, session, arrays);
+        }
+    }
+
+    /**
+     * Hands {@code arrays} and the op outputs that {@code session} still holds back to its array cache, each once,
+     * skipping those it already took back. Variables, constants and placeholders are never op outputs, so the
+     * parameters and the caller's feed stay untouched; the cache itself frees, rather than reuses, an array whose
+     * buffer another array shares.
+     */
+    private static void releaseToCache(SameDiff graph, InferenceSession session, List<INDArray> arrays) {
+        Map<Long, INDArray> byId = new LinkedHashMap<>();
+        arrays.forEach(array -> byId.putIfAbsent(array.getId(), array));
+        session.getNodeValueOutputs().forEach((id, value) -> {
+            SDVariable variable = graph.getVariable(id.getVariable());
+            if (value != null && value.getTensorValue() != null && variable != null
+                    && variable.getVariableType() == VariableType.ARRAY) {
+                byId.putIfAbsent(value.getTensorValue().getId(), value.getTensorValue());
+            }
+        });
+        SessionMemMgr cache = session.getMmgr();
+        for (INDArray array : byId.values()) {
+            boolean alreadyCached = cache instanceof ArrayCacheMemoryMgr lru && lru.getLruCache().contains(array.getId());
+            if (!alreadyCached && !array.wasClosed() && array.data() != null) {
+                cache.release(array);
+            }
+        }
+    }
+
+    /**
+     * Frees the arrays that SameDiff keeps between runs of {@code graph} and of its gradient function: each
+     * session's array cache (up to a quarter of ND4J's off-heap limit each) and the op outputs of its last run.
+     * Call it when a graph's runs are over for a while (after an evaluation) or when its gradient function is
+     * about to be dropped (before freezing or thawing), instead of leaving gigabytes to the garbage collector.
+     * Arrays that earlier runs returned must not be used after it.
+     */
+    public static void freeArrays(SameDiff graph) {
+        List<SameDiff> graphs = new ArrayList<>(List.of(graph));
+        SameDiff gradientGraph = graph.getFunction(GRADIENT_FUNCTION);
+        if (gradientGraph != null) {
+            graphs.add(gradientGraph);
+        }
+        for (SameDiff run : graphs) {
+            for (InferenceSession session : run.getSessions().values()) {
+                releaseToCache(run, session, List.of());
+                session.getMmgr().close();
+                session.setMmgr(new ArrayCacheMemoryMgr());
+            }
         }
     }
 
@@ -204,8 +257,8 @@ public final class SameDiffFixes {
         outputs.forEach(name -> outputValues.put(name, values.get(name)));
         Map<String, INDArray> gradients = new LinkedHashMap<>();
         gradientNames.forEach((variable, gradient) -> gradients.put(variable, values.get(gradient)));
-        return new GradientPass(outputValues, gradients,
-                gradientGraph.getSessions().get(Thread.currentThread().getId()).getMmgr());
+        return new GradientPass(outputValues, gradients, gradientGraph,
+                gradientGraph.getSessions().get(Thread.currentThread().getId()));
     }
 
     /**

@@ -24,6 +24,7 @@ import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.model.Layers;
+import bertadapt.model.SameDiffFixes;
 import bertadapt.text.BertTokenizer;
 import bertadapt.text.EncodedBatch;
 import bertadapt.text.EncodedText;
@@ -164,6 +165,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
                 out.putRow(batch[row], pooled.getRow(row));
             }
         }
+        SameDiffFixes.freeArrays(inference.sd);
         return out;
     }
 
@@ -275,6 +277,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
                 out[batch[row]] = probabilities.getRow(row).toFloatVector();
             }
         }
+        SameDiffFixes.freeArrays(inference.sd); // training goes on after an evaluation: give it the memory
         return out;
     }
 

@@ -19,6 +19,7 @@ import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.model.Layers;
+import bertadapt.model.SameDiffFixes;
 import bertadapt.pretrain.MaskedLmEvaluation;
 import bertadapt.pretrain.PretrainingBatch;
 import bertadapt.pretrain.PretrainingFileReader;
@@ -192,6 +193,7 @@ public final class MaskedLmTask implements TrainingTask {
             INDArray out = inference.sd.output(feed, logits).get(logits);
             evaluation.add(out.dup('c').data().asFloat(), source.config().vocabSize(), batch.maskedLabels(), batch.maskedWeights());
         }
+        SameDiffFixes.freeArrays(inference.sd); // training goes on after an evaluation: give it the memory
         MaskedLmEvaluation.MaskedLmScore score = evaluation.score();
         Map<String, Double> scores = new LinkedHashMap<>();
         scores.put("mlm_accuracy", score.accuracy());

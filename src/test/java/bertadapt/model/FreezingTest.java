@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,6 +47,19 @@ class FreezingTest {
      */
     private static boolean hasZeroGradient(String name) {
         return name.endsWith("attention.self.key.bias");
+    }
+
+    @Test
+    void freezingFreesTheArraysOfTheGradientFunctionItDrops() {
+        Bert bert = tinyClassifier();
+        trainOneStep(bert);
+        ArrayCacheMemoryMgr cache = (ArrayCacheMemoryMgr) bert.sd.getFunction("grad").getSessions().values().iterator().next().getMmgr();
+        List<INDArray> cached = cache.getArrays().values().stream().flatMap(List::stream).toList();
+        assertFalse(cached.isEmpty());
+
+        Freezing.freezeLayerCount(bert, 1);
+
+        assertTrue(cached.stream().allMatch(INDArray::wasClosed), "arrays cached by the dropped gradient function are freed");
     }
 
     @Test

@@ -15,6 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -153,11 +157,72 @@ class SameDiffFixesTest {
 
     /*
      * With the array cache on, a buffer released after its last consumer is handed to a later op: a
-     * release that came too early would show as a wrong gradient in one of the later passes, with
-     * batch shapes changing between passes as dynamic padding changes them.
+     * release that came too early would show as a wrong gradient in one of the later passes, or as a changed
+     * parameter, with batch shapes changing between passes as dynamic padding changes them.
      */
     @Test
     void cachedGradientPassMatchesTheLibraryPassOverRepeatedCalls() {
+        Bert bert = tinyTrainingGraph();
+        List<String> trainable = Freezing.trainable(bert);
+        List<Map<String, INDArray>> feeds = twoBatchShapes(bert);
+        List<Map<String, INDArray>> expected = libraryGradients(bert, feeds, trainable);
+        Map<String, INDArray> parametersBefore = new HashMap<>();
+        bert.parameters().forEach((name, value) -> parametersBefore.put(name, value.dup()));
+
+        Set<INDArray> gradientArrays = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<DataBuffer> firstRoundBuffers = Collections.newSetFromMap(new IdentityHashMap<>());
+        int rounds = 3;
+        List<Long> newBufferBytesAfterFirstRound = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int b = 0; b < feeds.size(); b++) {
+                try (SameDiffFixes.GradientPass pass =
+                             SameDiffFixes.gradientPass(bert.sd, feeds.get(b), List.of("total"), trainable)) {
+                    assertGradients(expected.get(b), pass, trainable, "batch " + b + ", round " + round);
+                    gradientArrays.addAll(pass.gradients().values());
+                    for (DataBuffer buffer : opOutputBuffers(bert)) {
+                        long bytes = buffer.length() * buffer.getElementSize();
+                        if (round == 0) {
+                            firstRoundBuffers.add(buffer);
+                        } else if (!firstRoundBuffers.contains(buffer) && bytes >= 1024) {
+                            newBufferBytesAfterFirstRound.add(bytes);
+                        }
+                    }
+                }
+            }
+        }
+        bert.parameters().forEach((name, value) -> assertEquals(parametersBefore.get(name), value, name + " changed"));
+        // Closed passes hand their arrays back: later passes fill them instead of allocating new ones.
+        assertTrue(gradientArrays.size() < rounds * feeds.size() * trainable.size() / 2,
+                gradientArrays.size() + " distinct gradient arrays in " + rounds * feeds.size() + " passes");
+        // The op outputs that the session keeps after a pass are handed back too: after the first round, a pass
+        // allocates at most one new buffer of 1 KB or more (without the hand-back: dozens per pass).
+        assertTrue(newBufferBytesAfterFirstRound.size() <= (rounds - 1) * feeds.size(),
+                "sizes of new op-output buffers after the first round: " + newBufferBytesAfterFirstRound);
+    }
+
+    @Test
+    void freeingTheArraysEmptiesTheCacheAndLaterPassesAreStillRight() {
+        Bert bert = tinyTrainingGraph();
+        List<String> trainable = Freezing.trainable(bert);
+        List<Map<String, INDArray>> feeds = twoBatchShapes(bert);
+        List<Map<String, INDArray>> expected = libraryGradients(bert, feeds, trainable);
+        SameDiffFixes.gradientPass(bert.sd, feeds.get(0), List.of("total"), trainable).close();
+        ArrayCacheMemoryMgr before = cacheOf(bert);
+        assertTrue(before.getCurrentCacheSize() > 0);
+
+        SameDiffFixes.freeArrays(bert.sd);
+
+        assertEquals(0, cacheOf(bert).getCurrentCacheSize());
+        assertTrue(before.getArrays().values().stream().flatMap(List::stream).allMatch(INDArray::wasClosed),
+                "the old cache's arrays are freed");
+        for (int b = 0; b < feeds.size(); b++) {
+            try (SameDiffFixes.GradientPass pass = SameDiffFixes.gradientPass(bert.sd, feeds.get(b), List.of("total"), trainable)) {
+                assertGradients(expected.get(b), pass, trainable, "batch " + b + " after freeing");
+            }
+        }
+    }
+
+    private static Bert tinyTrainingGraph() {
         Nd4j.getRandom().setSeed(21);
         Bert bert = new Bert(BertGraphTest.TINY.withoutDropout(), DataType.DOUBLE, true);
         Heads.MaskedLm maskedLm = Heads.maskedLm(bert);
@@ -165,33 +230,50 @@ class SameDiffFixesTest {
         maskedLm.loss().add(classifier.loss()).rename("total");
         bert.sd.setLossVariables("total");
         SameDiffFixes.createGradFunction(bert.sd);
-        List<String> trainable = Freezing.trainable(bert);
-        List<Map<String, INDArray>> feeds = List.of(
-                BertGraphTest.feedFor(bert, BertGraphTest.batch(DataType.DOUBLE)), shorterBatch());
+        return bert;
+    }
+
+    private static List<Map<String, INDArray>> twoBatchShapes(Bert bert) {
+        return List.of(BertGraphTest.feedFor(bert, BertGraphTest.batch(DataType.DOUBLE)), shorterBatch());
+    }
+
+    private static List<Map<String, INDArray>> libraryGradients(Bert bert, List<Map<String, INDArray>> feeds, List<String> trainable) {
         List<Map<String, INDArray>> expected = new ArrayList<>();
         for (Map<String, INDArray> feed : feeds) {
             Map<String, INDArray> gradients = new HashMap<>();
             bert.sd.calculateGradients(feed, trainable).forEach((name, gradient) -> gradients.put(name, gradient.dup()));
             expected.add(gradients);
         }
-        Set<INDArray> gradientArrays = Collections.newSetFromMap(new IdentityHashMap<>());
-        int rounds = 3;
-        for (int round = 0; round < rounds; round++) {
-            for (int b = 0; b < feeds.size(); b++) {
-                try (SameDiffFixes.GradientPass pass =
-                             SameDiffFixes.gradientPass(bert.sd, feeds.get(b), List.of("total"), trainable)) {
-                    assertEquals(trainable.size(), pass.gradients().size());
-                    assertTrue(pass.outputs().get("total").getDouble(0) > 0);
-                    for (String name : trainable) {
-                        assertTrue(expected.get(b).get(name).equalsWithEps(pass.gradients().get(name), 1e-12),
-                                "gradient of " + name + ", batch " + b + ", round " + round);
-                    }
-                    gradientArrays.addAll(pass.gradients().values());
-                }
-            }
+        return expected;
+    }
+
+    private static void assertGradients(Map<String, INDArray> expected, SameDiffFixes.GradientPass pass, List<String> trainable,
+                                        String where) {
+        assertEquals(trainable.size(), pass.gradients().size());
+        assertTrue(pass.outputs().get("total").getDouble(0) > 0);
+        for (String name : trainable) {
+            assertTrue(expected.get(name).equalsWithEps(pass.gradients().get(name), 1e-12), "gradient of " + name + ", " + where);
         }
-        // Closed passes hand their arrays back: later passes fill them instead of allocating new ones.
-        assertTrue(gradientArrays.size() < rounds * feeds.size() * trainable.size() / 2,
-                gradientArrays.size() + " distinct gradient arrays in " + rounds * feeds.size() + " passes");
+    }
+
+    private static InferenceSession gradientSession(Bert bert) {
+        return bert.sd.getFunction("grad").getSessions().values().iterator().next();
+    }
+
+    private static ArrayCacheMemoryMgr cacheOf(Bert bert) {
+        return (ArrayCacheMemoryMgr) gradientSession(bert).getMmgr();
+    }
+
+    /** The buffers of the op outputs the gradient graph's session holds now. */
+    private static List<DataBuffer> opOutputBuffers(Bert bert) {
+        SameDiff gradientGraph = bert.sd.getFunction("grad");
+        List<DataBuffer> buffers = new ArrayList<>();
+        gradientSession(bert).getNodeValueOutputs().forEach((id, value) -> {
+            if (value != null && value.getTensorValue() != null
+                    && gradientGraph.getVariable(id.getVariable()).getVariableType() == VariableType.ARRAY) {
+                buffers.add(value.getTensorValue().data());
+            }
+        });
+        return buffers;
     }
 }
