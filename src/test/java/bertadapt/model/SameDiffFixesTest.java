@@ -162,10 +162,10 @@ class SameDiffFixesTest {
      */
     @Test
     void cachedGradientPassMatchesTheLibraryPassOverRepeatedCalls() {
-        Bert bert = tinyTrainingGraph();
-        List<String> trainable = Freezing.trainable(bert);
-        List<Map<String, INDArray>> feeds = twoBatchShapes(bert);
-        List<Map<String, INDArray>> expected = libraryGradients(bert, feeds, trainable);
+        TinyTraining tiny = TinyTraining.create();
+        Bert bert = tiny.bert();
+        List<String> trainable = tiny.trainable();
+        List<Map<String, INDArray>> feeds = tiny.feeds();
         Map<String, INDArray> parametersBefore = new HashMap<>();
         bert.parameters().forEach((name, value) -> parametersBefore.put(name, value.dup()));
 
@@ -177,7 +177,7 @@ class SameDiffFixesTest {
             for (int b = 0; b < feeds.size(); b++) {
                 try (SameDiffFixes.GradientPass pass =
                              SameDiffFixes.gradientPass(bert.sd, feeds.get(b), List.of("total"), trainable)) {
-                    assertGradients(expected.get(b), pass, trainable, "batch " + b + ", round " + round);
+                    tiny.assertLibraryGradients(b, pass, "round " + round);
                     gradientArrays.addAll(pass.gradients().values());
                     for (DataBuffer buffer : opOutputBuffers(bert)) {
                         long bytes = buffer.length() * buffer.getElementSize();
@@ -202,11 +202,9 @@ class SameDiffFixesTest {
 
     @Test
     void freeingTheArraysEmptiesTheCacheAndLaterPassesAreStillRight() {
-        Bert bert = tinyTrainingGraph();
-        List<String> trainable = Freezing.trainable(bert);
-        List<Map<String, INDArray>> feeds = twoBatchShapes(bert);
-        List<Map<String, INDArray>> expected = libraryGradients(bert, feeds, trainable);
-        SameDiffFixes.gradientPass(bert.sd, feeds.get(0), List.of("total"), trainable).close();
+        TinyTraining tiny = TinyTraining.create();
+        Bert bert = tiny.bert();
+        SameDiffFixes.gradientPass(bert.sd, tiny.feeds().get(0), List.of("total"), tiny.trainable()).close();
         ArrayCacheMemoryMgr before = cacheOf(bert);
         assertTrue(before.getCurrentCacheSize() > 0);
 
@@ -215,44 +213,47 @@ class SameDiffFixesTest {
         assertEquals(0, cacheOf(bert).getCurrentCacheSize());
         assertTrue(before.getArrays().values().stream().flatMap(List::stream).allMatch(INDArray::wasClosed),
                 "the old cache's arrays are freed");
-        for (int b = 0; b < feeds.size(); b++) {
-            try (SameDiffFixes.GradientPass pass = SameDiffFixes.gradientPass(bert.sd, feeds.get(b), List.of("total"), trainable)) {
-                assertGradients(expected.get(b), pass, trainable, "batch " + b + " after freeing");
+        for (int b = 0; b < tiny.feeds().size(); b++) {
+            try (SameDiffFixes.GradientPass pass =
+                         SameDiffFixes.gradientPass(bert.sd, tiny.feeds().get(b), List.of("total"), tiny.trainable())) {
+                tiny.assertLibraryGradients(b, pass, "after freeing");
             }
         }
     }
 
-    private static Bert tinyTrainingGraph() {
-        Nd4j.getRandom().setSeed(21);
-        Bert bert = new Bert(BertGraphTest.TINY.withoutDropout(), DataType.DOUBLE, true);
-        Heads.MaskedLm maskedLm = Heads.maskedLm(bert);
-        Heads.Classifier classifier = Heads.classifier(bert, 3, Heads.ClassifierType.LINEAR);
-        maskedLm.loss().add(classifier.loss()).rename("total");
-        bert.sd.setLossVariables("total");
-        SameDiffFixes.createGradFunction(bert.sd);
-        return bert;
-    }
+    /**
+     * A tiny BERT with both heads and its gradient function, two batches of different shapes, and the library's own
+     * gradients for each.
+     */
+    private record TinyTraining(Bert bert, List<String> trainable, List<Map<String, INDArray>> feeds,
+                                List<Map<String, INDArray>> expected) {
 
-    private static List<Map<String, INDArray>> twoBatchShapes(Bert bert) {
-        return List.of(BertGraphTest.feedFor(bert, BertGraphTest.batch(DataType.DOUBLE)), shorterBatch());
-    }
-
-    private static List<Map<String, INDArray>> libraryGradients(Bert bert, List<Map<String, INDArray>> feeds, List<String> trainable) {
-        List<Map<String, INDArray>> expected = new ArrayList<>();
-        for (Map<String, INDArray> feed : feeds) {
-            Map<String, INDArray> gradients = new HashMap<>();
-            bert.sd.calculateGradients(feed, trainable).forEach((name, gradient) -> gradients.put(name, gradient.dup()));
-            expected.add(gradients);
+        static TinyTraining create() {
+            Nd4j.getRandom().setSeed(21);
+            Bert bert = new Bert(BertGraphTest.TINY.withoutDropout(), DataType.DOUBLE, true);
+            Heads.MaskedLm maskedLm = Heads.maskedLm(bert);
+            Heads.Classifier classifier = Heads.classifier(bert, 3, Heads.ClassifierType.LINEAR);
+            maskedLm.loss().add(classifier.loss()).rename("total");
+            bert.sd.setLossVariables("total");
+            SameDiffFixes.createGradFunction(bert.sd);
+            List<String> trainable = Freezing.trainable(bert);
+            List<Map<String, INDArray>> feeds = List.of(BertGraphTest.feedFor(bert, BertGraphTest.batch(DataType.DOUBLE)), shorterBatch());
+            List<Map<String, INDArray>> expected = new ArrayList<>();
+            for (Map<String, INDArray> feed : feeds) {
+                Map<String, INDArray> gradients = new HashMap<>();
+                bert.sd.calculateGradients(feed, trainable).forEach((name, gradient) -> gradients.put(name, gradient.dup()));
+                expected.add(gradients);
+            }
+            return new TinyTraining(bert, trainable, feeds, expected);
         }
-        return expected;
-    }
 
-    private static void assertGradients(Map<String, INDArray> expected, SameDiffFixes.GradientPass pass, List<String> trainable,
-                                        String where) {
-        assertEquals(trainable.size(), pass.gradients().size());
-        assertTrue(pass.outputs().get("total").getDouble(0) > 0);
-        for (String name : trainable) {
-            assertTrue(expected.get(name).equalsWithEps(pass.gradients().get(name), 1e-12), "gradient of " + name + ", " + where);
+        void assertLibraryGradients(int batch, SameDiffFixes.GradientPass pass, String where) {
+            assertEquals(trainable.size(), pass.gradients().size());
+            assertTrue(pass.outputs().get("total").getDouble(0) > 0);
+            for (String name : trainable) {
+                assertTrue(expected.get(batch).get(name).equalsWithEps(pass.gradients().get(name), 1e-12),
+                        "gradient of " + name + ", batch " + batch + ", " + where);
+            }
         }
     }
 
