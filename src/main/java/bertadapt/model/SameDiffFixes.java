@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -200,6 +201,23 @@ public final class SameDiffFixes {
             if (!alreadyCached && !array.wasClosed() && array.data() != null) {
                 cache.release(array);
             }
+        }
+        releasedIds(session).clear();
+    }
+
+    /**
+     * The ids of the arrays the session has released. It checks them to release nothing twice within a run but never
+     * forgets one: thousands of ids a BERT-Base pass, a heap that grows for as long as training runs. An array the
+     * cache hands out again gets a new id, so the ids of finished runs are never looked up again.
+     */
+    @SuppressWarnings("unchecked")
+    static Set<Long> releasedIds(InferenceSession session) {
+        try {
+            Field freed = InferenceSession.class.getDeclaredField("freedArrays");
+            freed.setAccessible(true);
+            return (Set<Long>) freed.get(session);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot reach the released-array ids of SameDiff's session " + e, e);
         }
     }
 

@@ -191,6 +191,8 @@ class SameDiffFixesTest {
             }
         }
         bert.parameters().forEach((name, value) -> assertEquals(parametersBefore.get(name), value, name + " changed"));
+        // The session's record of released ids would otherwise grow by hundreds of ids a pass for as long as training runs.
+        assertEquals(Set.of(), SameDiffFixes.releasedIds(gradientSession(bert)));
         // Closed passes hand their arrays back: later passes fill them instead of allocating new ones.
         assertTrue(gradientArrays.size() < rounds * feeds.size() * trainable.size() / 2,
                 gradientArrays.size() + " distinct gradient arrays in " + rounds * feeds.size() + " passes");
