@@ -213,11 +213,21 @@ public final class SameDiffFixes {
     @SuppressWarnings("unchecked")
     static Set<Long> releasedIds(InferenceSession session) {
         try {
+            return (Set<Long>) RELEASED_IDS.get(session);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot reach the released-array ids of SameDiff's session " + e, e);
+        }
+    }
+
+    private static final Field RELEASED_IDS = releasedIdsField();
+
+    private static Field releasedIdsField() {
+        try {
             Field freed = InferenceSession.class.getDeclaredField("freedArrays");
             freed.setAccessible(true);
-            return (Set<Long>) freed.get(session);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot reach the released-array ids of SameDiff's session " + e, e);
+            return freed;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("SameDiff's InferenceSession has no freedArrays field: not 1.0.0-M2.1? " + e, e);
         }
     }
 
