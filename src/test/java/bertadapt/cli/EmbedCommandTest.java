@@ -1,5 +1,6 @@
 package bertadapt.cli;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,9 +107,7 @@ class EmbedCommandTest {
         assertTrue(embedding.get("truncated").asBoolean());
         assertEquals(List.of("[CLS]", "the", "cat", "[SEP]"), strings(embedding.get("tokens")));
         assertEquals("bertadapt: warning: input 1 cut to 4 tokens: the cat sat on the mat", run.err().strip());
-        try (var siblings = Files.list(temp)) {
-            assertTrue(siblings.noneMatch(file -> file.getFileName().toString().endsWith(".tmp")), "no temporary left");
-        }
+        assertTrue(names(temp).stream().noneMatch(name -> name.endsWith(".tmp")), "no temporary left");
     }
 
     @Test

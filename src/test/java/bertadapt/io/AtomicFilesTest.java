@@ -1,5 +1,6 @@
 package bertadapt.io;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,9 +29,7 @@ class AtomicFilesTest {
 
         assertEquals("disk full", failure.getMessage());
         assertEquals("old", Files.readString(target));
-        try (var files = Files.list(temp)) {
-            assertEquals(1, files.count());
-        }
+        assertEquals(List.of("out.json"), names(temp), "no temporary left");
     }
 
     @Test

@@ -1,15 +1,14 @@
 package bertadapt.io;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,13 +57,5 @@ class FileTreesTest {
         FileTrees.deleteQuietly(null);
 
         assertFalse(Files.exists(root));
-    }
-
-    private static List<String> names(Path directory) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

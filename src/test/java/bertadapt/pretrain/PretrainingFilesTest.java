@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,11 +68,9 @@ class PretrainingFilesTest {
         List<Path> files = generator.writeEpochs(corpus, temp.resolve("out"), "nsp");
         List<List<PretrainingInstance>> inMemory = generator.generate(corpus);
 
-        assertEquals(List.of("nsp.epoch0.bin", "nsp.epoch1.bin", "nsp.epoch2.bin"),
-                files.stream().map(file -> file.getFileName().toString()).toList());
-        try (Stream<Path> listing = Files.list(temp.resolve("out"))) {
-            assertEquals(3, listing.count(), "only the epoch files, no temp files");
-        }
+        List<String> epochFiles = List.of("nsp.epoch0.bin", "nsp.epoch1.bin", "nsp.epoch2.bin");
+        assertEquals(epochFiles, files.stream().map(file -> file.getFileName().toString()).toList());
+        assertEquals(epochFiles, names(temp.resolve("out")), "only the epoch files, no temp files");
         for (int epoch = 0; epoch < 3; epoch++) {
             List<PretrainingInstance> instances = readAll(files.get(epoch));
             assertTrue(instances.size() > 30, "instances in epoch " + epoch + ": " + instances.size());
@@ -215,9 +214,7 @@ class PretrainingFilesTest {
         try (PretrainingFileWriter writer = PretrainingFileWriter.create(abandoned)) {
             writer.write(instance);
         }
-        try (Stream<Path> listing = Files.list(abandoned.getParent())) {
-            assertEquals(List.of(), listing.toList(), "neither the file nor its temp file");
-        }
+        assertEquals(List.of(), names(abandoned.getParent()), "neither the file nor its temp file");
     }
 
     @Test

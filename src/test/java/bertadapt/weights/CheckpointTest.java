@@ -1,5 +1,6 @@
 package bertadapt.weights;
 
+import static bertadapt.TestFiles.names;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,10 +99,7 @@ class CheckpointTest {
         assertThrows(IOException.class, () ->
                 Checkpoint.write(tinyMaskedLm(2, TINY).parameters(), TINY, dir.resolve("no-such-vocab.txt"), true, model));
         assertTrue(Arrays.equals(weights, Files.readAllBytes(model.resolve(Checkpoint.WEIGHTS))));
-        try (var files = Files.list(dir)) {
-            assertEquals(List.of("model", "vocab-source.txt"), files.map(p -> p.getFileName().toString()).sorted().toList(),
-                    "no staging directory is left behind");
-        }
+        assertEquals(List.of("model", "vocab-source.txt"), names(dir), "no staging directory is left behind");
     }
 
     @Test
