@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -221,6 +224,25 @@ class SameDiffFixesTest {
                 tiny.assertLibraryGradients(b, pass, "after freeing");
             }
         }
+    }
+
+    @Test
+    void creatingTheGradientFunctionOfAGraphWithDropoutPrintsNothing() {
+        PrintStream stderr = System.err;
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            Bert bert = new Bert(BertGraphTest.TINY, DataType.FLOAT, true);
+            Heads.classifier(bert, 2, Heads.ClassifierType.LINEAR).loss().rename("total");
+            bert.sd.setLossVariables("total");
+            SameDiffFixes.createGradFunction(bert.sd);
+        } finally {
+            System.setErr(stderr);
+            System.setOut(stdout);
+        }
+        assertEquals("", printed.toString(StandardCharsets.UTF_8));
     }
 
     /**
