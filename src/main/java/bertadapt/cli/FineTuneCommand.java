@@ -75,8 +75,14 @@ final class FineTuneCommand implements Callable<Integer> {
     boolean noCacheFeatures;
 
     @Option(names = "--subset", paramLabel = "N", converter = Checked.Positive.class,
-            description = "Train on N examples drawn from the training split, each label in its share (seeded).")
+            description = "Train on N examples of the training split, drawn as --subset-draw says.")
     Integer subset;
+
+    @Option(names = "--subset-draw", defaultValue = "stratified", paramLabel = "DRAW",
+            description = "How --subset draws: ${COMPLETION-CANDIDATES} (case-insensitive); first takes the split's first N, "
+                    + "random N at random (seeded), stratified N at random with each label in its share. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Splits.Draw subsetDraw;
 
     @Option(names = "--evaluate-every-steps", defaultValue = "0", paramLabel = "K", converter = Checked.NonNegative.class,
             description = "Evaluate and checkpoint every K updates; 0 means after each epoch. Default: ${DEFAULT-VALUE}.")
@@ -111,7 +117,7 @@ final class FineTuneCommand implements Callable<Integer> {
             err.println("bertadapt: warning: " + badRows.summary());
         }
         if (subset != null) {
-            data = data.with(Split.TRAIN, Splits.stratifiedSample(data.split(Split.TRAIN), subset, training.seed.seed));
+            data = data.with(Split.TRAIN, subsetDraw.take(data.split(Split.TRAIN), subset, training.seed.seed));
         }
         ClassificationTask.Options options = new ClassificationTask.Options(data.labels().size(), head.head,
                 training.length.maxLength, training.batch.batchSize / settings.accumulationSteps(),

@@ -1,10 +1,13 @@
 package bertadapt.data;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -17,6 +20,31 @@ import java.util.TreeMap;
 public final class Splits {
 
     private static final double FRACTION_TOLERANCE = 1e-6;
+
+    /** How a subset of a split is drawn, for quick runs. */
+    public enum Draw {
+        /** The first N examples in the split's order; the seed plays no part. */
+        FIRST,
+        /** N examples at random. */
+        RANDOM,
+        /** N examples at random, each label in its share of the whole. */
+        STRATIFIED;
+
+        /** {@code n} examples of {@code examples}, in input order (all of them when there are fewer). */
+        public List<Example> take(List<Example> examples, int n, long seed) {
+            return switch (this) {
+                case FIRST -> first(examples, n);
+                case RANDOM -> random(examples, n, seed);
+                case STRATIFIED -> stratifiedSample(examples, n, seed);
+            };
+        }
+
+        /** The lower-case name an experiment spec and the command line use. */
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private Splits() {
     }

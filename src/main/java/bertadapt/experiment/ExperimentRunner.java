@@ -20,7 +20,6 @@ import bertadapt.data.Example;
 import bertadapt.data.ImdbReader;
 import bertadapt.data.LabelledDataset;
 import bertadapt.data.Split;
-import bertadapt.data.Splits;
 import bertadapt.hub.ModelStore;
 import bertadapt.model.Freezing;
 import bertadapt.pretrain.Corpus;
@@ -120,7 +119,7 @@ public final class ExperimentRunner {
         for (Split split : List.of(Split.TRAIN, Split.VALIDATION, Split.TEST)) {
             int size = split == Split.TRAIN ? spec.subset().train() : spec.subset().test();
             if (size > 0 && out.has(split)) {
-                out = out.with(split, Splits.stratifiedSample(out.split(split), size, SUBSET_SEED));
+                out = out.with(split, spec.subset().draw().take(out.split(split), size, SUBSET_SEED));
             }
         }
         return out;

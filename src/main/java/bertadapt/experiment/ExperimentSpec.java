@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
+import bertadapt.data.Splits;
+
 /**
  * An experiment: which strategies to run on which dataset, with which model and seeds, and where the runs go.
  * Read from YAML with {@link #read(Path)} ({@code experiments/README.md} documents every key and its default; the
@@ -25,12 +27,16 @@ public record ExperimentSpec(String name, String model, int modelLayers, String 
                              TaskSpec task) {
 
     /**
-     * A seeded stratified sample of the training and the test split ({@code 0} keeps a split whole). The test size
-     * also caps a validation split, when the dataset has one. The sample is the same for every seed, so the seeds
-     * vary only the training's randomness.
+     * A sample of the training and the test split ({@code 0} keeps a split whole), drawn as {@code draw} says. The
+     * test size also caps a validation split, when the dataset has one. The sample is the same for every seed, so
+     * the seeds vary only the training's randomness.
      */
-    public record Subset(int train, int test) {
-        public static final Subset ALL = new Subset(0, 0);
+    public record Subset(int train, int test, Splits.Draw draw) {
+        public static final Subset ALL = new Subset(0, 0, Splits.Draw.STRATIFIED);
+
+        public Subset {
+            Objects.requireNonNull(draw, "draw");
+        }
     }
 
     public static final String DEFAULT_MODEL = "bert-base-uncased";

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import bertadapt.data.DatasetRegistry;
+import bertadapt.data.Splits;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.pretrain.InstanceMode;
@@ -38,6 +39,8 @@ final class SpecReader {
     /** Every built-in head by its lower-case name, so a new {@link Heads.ClassifierType} is a new value of task.head. */
     private static final Map<String, Heads.ClassifierHead> HEADS = Arrays.stream(Heads.ClassifierType.values())
             .collect(Collectors.toMap(type -> type.name().toLowerCase(Locale.ROOT), type -> type));
+    private static final Map<String, Splits.Draw> DRAWS = Arrays.stream(Splits.Draw.values())
+            .collect(Collectors.toMap(Splits.Draw::id, draw -> draw));
     /** Datasets whose registry folder also holds unlabelled text for {@code corpus: unlabelled}. */
     static final Set<String> DATASETS_WITH_UNLABELLED = Set.of("imdb");
 
@@ -108,7 +111,8 @@ final class SpecReader {
         SpecReader subset = object("subset");
         ExperimentSpec.Subset value = new ExperimentSpec.Subset(
                 (int) subset.integer("train", ExperimentSpec.Subset.ALL.train(), v -> v >= 0, ">= 0 (0 keeps all)"),
-                (int) subset.integer("test", ExperimentSpec.Subset.ALL.test(), v -> v >= 0, ">= 0 (0 keeps all)"));
+                (int) subset.integer("test", ExperimentSpec.Subset.ALL.test(), v -> v >= 0, ">= 0 (0 keeps all)"),
+                subset.choice("draw", ExperimentSpec.Subset.ALL.draw(), DRAWS));
         subset.rejectUnknownKeys();
         return value;
     }

@@ -108,6 +108,25 @@ class FineTuneCommandTest {
     }
 
     @Test
+    void aSubsetTrainsOnThatManyExamples() {
+        CliRun run = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
+                datasets.toString(), "--output", temp.resolve("subset-run").toString(), "--epochs", "1", "--batch-size", "4",
+                "--max-length", "32", "--subset", "12", "--subset-draw", "first");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("12 training examples"), run::toString);
+        assertTrue(run.out().contains("of 3, epoch 1"), run::toString);
+    }
+
+    @Test
+    void anUnknownSubsetDrawIsAnErrorNamingTheDraws() {
+        CliRun run = finetune("--subset", "12", "--subset-draw", "top");
+
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("--subset-draw") && run.err().contains("FIRST, RANDOM, STRATIFIED"), run::toString);
+    }
+
+    @Test
     void runningTheSameCommandAgainTrainsNoFurther() throws IOException {
         CliRun again = finetune();
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,16 @@ class SplitsTest {
         Map<String, Long> counts = DatasetReadersTest.countByLabel(stratified);
         Map.of("a", 20.2, "b", 7.4, "c", 2.4).forEach((label, exact) ->
                 assertTrue(Math.abs(counts.get(label) - exact) < 1, label + ": " + counts));
+    }
+
+    @Test
+    void eachDrawTakesItsSubsetAndIsNamedInLowerCase() {
+        List<Example> examples = unbalanced();
+        assertEquals(Splits.first(examples, 5), Splits.Draw.FIRST.take(examples, 5, 3));
+        assertEquals(Splits.Draw.FIRST.take(examples, 5, 3), Splits.Draw.FIRST.take(examples, 5, 4), "the seed plays no part");
+        assertEquals(Splits.random(examples, 20, 3), Splits.Draw.RANDOM.take(examples, 20, 3));
+        assertEquals(Splits.stratifiedSample(examples, 30, 3), Splits.Draw.STRATIFIED.take(examples, 30, 3));
+        assertEquals(List.of("first", "random", "stratified"), Arrays.stream(Splits.Draw.values()).map(Splits.Draw::id).toList());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import bertadapt.data.Splits;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.pretrain.InstanceMode;
@@ -38,6 +39,7 @@ class ExperimentSpecTest {
         assertEquals(List.of("baseline", "behavioural[freeze=2]"), echo.get("strategies"));
         assertEquals("mlp", ((Map<?, ?>) echo.get("task")).get("head"));
         assertEquals("none", ((Map<?, ?>) echo.get("task")).get("freeze_layer_count"));
+        assertEquals("stratified", ((Map<?, ?>) echo.get("subset")).get("draw"));
 
         Heads.ClassifierHead mine = (layers, pooled, hidden, dropout, classes) -> Heads.ClassifierType.LINEAR.build(layers, pooled,
                 hidden, dropout, classes);
@@ -67,7 +69,7 @@ class ExperimentSpecTest {
                 model_layers: 2
                 dataset: medical-question-pairs
                 datasets: data
-                subset: {train: 40, test: 20}
+                subset: {train: 40, test: 20, draw: first}
                 strategies: [baseline, "behavioural[freeze=-1]"]
                 seeds: [7]
                 output: /tmp/out
@@ -79,7 +81,7 @@ class ExperimentSpecTest {
                        patience: 2, head_learning_rate: 0.01, head_epochs: 5}
                 """);
         assertEquals(dir.resolve("data"), spec.datasets());
-        assertEquals(new ExperimentSpec.Subset(40, 20), spec.subset());
+        assertEquals(new ExperimentSpec.Subset(40, 20, Splits.Draw.FIRST), spec.subset());
         assertEquals(List.of(Strategy.of(Strategy.Kind.BASELINE), new Strategy(Strategy.Kind.BEHAVIOURAL, -1)), spec.strategies());
         assertEquals(Path.of("/tmp/out"), spec.output());
         assertEquals(new AdaptationSpec(AdaptationSpec.CorpusSource.file(dir.resolve("corpus.txt")), InstanceMode.NEXT_SENTENCE,
@@ -97,6 +99,8 @@ class ExperimentSpecTest {
         assertTrue(error("dataset: mqp\nseed: [1]\n").startsWith("seed: unknown key"), "top level");
         assertTrue(error("dataset: mqp\ntask: {learning_rte: 1e-5}\n").startsWith("task.learning_rte: unknown key"), "nested");
         assertTrue(error("dataset: mqp\nsubset: {validation: 3}\n").startsWith("subset.validation: unknown key"));
+        assertEquals("subset.draw: expected one of first, random, stratified, got \"top\"",
+                error("dataset: mqp\nsubset: {train: 3, draw: top}\n"));
     }
 
     @Test
