@@ -5,14 +5,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import bertadapt.data.BadRows;
 import bertadapt.data.DatasetRegistry;
 import bertadapt.data.Example;
-import bertadapt.data.LabelledDataset;
 import bertadapt.data.Split;
 import bertadapt.pretrain.Corpus;
 import bertadapt.pretrain.InstanceMode;
@@ -82,8 +81,8 @@ final class AdaptCommand implements Callable<Integer> {
         Path corpus;
 
         @Option(names = "--dataset", required = true, paramLabel = "NAME", completionCandidates = KnownDatasetNames.class,
-                description = "Task-adaptive: each text of the dataset's unlabelled split if it has one (imdb), "
-                        + "else of its training split, is a document. Datasets: ${COMPLETION-CANDIDATES}.")
+                description = "Task-adaptive: each text of the dataset's unlabelled texts if it has them (imdb, a "
+                        + "description's unlabelled file), else of its training split, is a document. " + KnownDatasetNames.HELP)
         String dataset;
     }
 
@@ -142,17 +141,11 @@ final class AdaptCommand implements Callable<Integer> {
                 scores.get("perplexity"));
     }
 
-    /** The dataset's texts, both texts of a pair, as one document each. */
+    /** The dataset's unlabelled texts if it has them, else its training split's; both texts of a pair. */
     private Corpus datasetCorpus(SentenceSplitting splitting) {
-        LabelledDataset data = DatasetRegistry.load(source.dataset, datasets.resolve());
-        List<Example> examples = data.split(data.has(Split.UNLABELLED) ? Split.UNLABELLED : Split.TRAIN);
-        List<String> texts = new ArrayList<>();
-        for (Example example : examples) {
-            texts.add(example.textA());
-            if (example.isPair()) {
-                texts.add(example.textB());
-            }
-        }
-        return Corpus.ofTexts(texts, splitting);
+        List<Example> examples = DatasetRegistry.hasUnlabelled(source.dataset)
+                ? DatasetRegistry.unlabelled(source.dataset, datasets.resolve(), BadRows.fail())
+                : DatasetRegistry.load(source.dataset, datasets.resolve()).split(Split.TRAIN);
+        return Corpus.ofExamples(examples, splitting);
     }
 }

@@ -33,7 +33,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--dataset", required = true, paramLabel = "NAME", completionCandidates = KnownDatasetNames.class,
-            description = "Dataset: ${COMPLETION-CANDIDATES}.")
+            description = KnownDatasetNames.HELP)
     String dataset;
 
     @Mixin

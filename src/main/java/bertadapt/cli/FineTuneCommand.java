@@ -49,7 +49,7 @@ final class FineTuneCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = "--dataset", required = true, paramLabel = "NAME", completionCandidates = KnownDatasetNames.class,
-            description = "Dataset: ${COMPLETION-CANDIDATES}.")
+            description = KnownDatasetNames.HELP)
     String dataset;
 
     @Mixin

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * The datasets the project knows by name, and how each is loaded from the {@code datasets/} folder. All but
  * {@code imdb} are committed to the repository; {@code imdb} is fetched with {@code dataset fetch imdb}
- * ({@link DatasetFetcher}).
+ * ({@link DatasetFetcher}). Wherever a name is taken, so is the path of a {@link TableDataset} description.
  */
 public final class DatasetRegistry {
 
@@ -78,6 +79,18 @@ public final class DatasetRegistry {
             LabelledDataset load(Path folder, Options options) {
                 return ImdbReader.read(folder, options.badRows());
             }
+
+            @Override
+            boolean hasUnlabelled() {
+                return true;
+            }
+
+            @Override
+            List<Example> unlabelled(Path folder, BadRows badRows) {
+                try (Stream<Example> reviews = ImdbReader.stream(folder, Split.UNLABELLED, badRows)) {
+                    return reviews.toList();
+                }
+            }
         };
 
         final String name;
@@ -93,6 +106,15 @@ public final class DatasetRegistry {
         }
 
         abstract LabelledDataset load(Path folder, Options options);
+
+        /** Whether the dataset publishes texts without labels, which {@link #load} leaves out. */
+        boolean hasUnlabelled() {
+            return false;
+        }
+
+        List<Example> unlabelled(Path folder, BadRows badRows) {
+            throw new IllegalArgumentException("Dataset '" + name + "' has no unlabelled texts");
+        }
 
         Path folderIn(Path datasetsDir) {
             return datasetsDir.resolve(folder);
@@ -113,14 +135,39 @@ public final class DatasetRegistry {
     }
 
     public static LabelledDataset load(String name, Path datasetsDir, Options options) {
+        if (TableDataset.isDescription(name)) {
+            return TableDataset.read(Path.of(name.trim())).load(options);
+        }
         Known known = find(name);
+        return known.load(presentFolder(known, datasetsDir), options);
+    }
+
+    /**
+     * Whether {@code name} has texts without labels for adaptation: IMDb's {@code train/unsup}, or the
+     * {@code unlabelled} file of a {@link TableDataset} description.
+     */
+    public static boolean hasUnlabelled(String name) {
+        return TableDataset.isDescription(name) ? TableDataset.read(Path.of(name.trim())).files().containsKey(Split.UNLABELLED)
+                : find(name).hasUnlabelled();
+    }
+
+    /** The texts without labels of {@code name}, which {@link #load} leaves out; see {@link #hasUnlabelled}. */
+    public static List<Example> unlabelled(String name, Path datasetsDir, BadRows badRows) {
+        if (TableDataset.isDescription(name)) {
+            return TableDataset.read(Path.of(name.trim())).unlabelled(badRows);
+        }
+        Known known = find(name);
+        return known.unlabelled(presentFolder(known, datasetsDir), badRows);
+    }
+
+    private static Path presentFolder(Known known, Path datasetsDir) {
         Path folder = known.folderIn(datasetsDir);
         if (!Files.isDirectory(folder)) {
             throw new MissingDatasetException("Dataset '" + known.name + "' is not in " + folder + "; "
                     + (known.fetched ? "fetch it with: " + FETCH_COMMAND + " " + known.name
                     : "it ships with the repository: restore " + folder + " from git"));
         }
-        return known.load(folder, options);
+        return folder;
     }
 
     /** The folder {@code name} is read from, whether or not it is there. */
@@ -136,6 +183,7 @@ public final class DatasetRegistry {
             }
         }
         throw new IllegalArgumentException("Unknown dataset '" + name + "'; known datasets: "
-                + String.join(", ", names()) + " (mqp is short for medical-question-pairs)");
+                + String.join(", ", names()) + " (mqp is short for medical-question-pairs), or a dataset description "
+                + "file (.yaml) for files of your own");
     }
 }

@@ -1,6 +1,6 @@
 package bertadapt.data;
 
-/** A known dataset is not in the datasets folder; the message says which command fetches it. */
+/** A dataset is not where it was looked for; the message says where, and for a known one how to get it. */
 public class MissingDatasetException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

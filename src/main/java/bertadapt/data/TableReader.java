@@ -63,6 +63,11 @@ public final class TableReader {
             return new Spec(format, delimiter, hasHeader, text, column, label, knownLabels);
         }
 
+        /** For texts without labels, such as an unlabelled split. */
+        public Spec withoutLabel() {
+            return new Spec(format, delimiter, hasHeader, text, textPair, null, null);
+        }
+
         public Spec withKnownLabels(LabelVocabulary labels) {
             return new Spec(format, delimiter, hasHeader, text, textPair, label, labels);
         }

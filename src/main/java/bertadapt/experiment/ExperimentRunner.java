@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import bertadapt.data.BadRows;
 import bertadapt.data.DatasetRegistry;
-import bertadapt.data.Example;
-import bertadapt.data.ImdbReader;
 import bertadapt.data.LabelledDataset;
 import bertadapt.data.Split;
 import bertadapt.hub.ModelStore;
@@ -158,22 +155,9 @@ public final class ExperimentRunner {
         AdaptationSpec adaptation = spec.adaptation();
         return switch (adaptation.corpus().kind()) {
             case FILE -> Corpus.googleFormat(adaptation.corpus().file());
-            case DATASET_TRAIN -> {
-                List<String> texts = new ArrayList<>();
-                for (Example example : dataset.split(Split.TRAIN)) {
-                    texts.add(example.textA());
-                    if (example.isPair()) {
-                        texts.add(example.textB());
-                    }
-                }
-                yield Corpus.ofTexts(texts, adaptation.sentenceSplitting());
-            }
-            case UNLABELLED -> {
-                Path folder = DatasetRegistry.folder(spec.dataset(), spec.datasets());
-                try (Stream<Example> reviews = ImdbReader.stream(folder, Split.UNLABELLED, BadRows.fail())) {
-                    yield Corpus.ofTexts(reviews.map(Example::textA).toList(), adaptation.sentenceSplitting());
-                }
-            }
+            case DATASET_TRAIN -> Corpus.ofExamples(dataset.split(Split.TRAIN), adaptation.sentenceSplitting());
+            case UNLABELLED -> Corpus.ofExamples(DatasetRegistry.unlabelled(spec.dataset(), spec.datasets(), BadRows.fail()),
+                    adaptation.sentenceSplitting());
         };
     }
 

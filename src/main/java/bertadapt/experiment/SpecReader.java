@@ -20,8 +20,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import bertadapt.data.DatasetFormatException;
 import bertadapt.data.DatasetRegistry;
+import bertadapt.data.MissingDatasetException;
 import bertadapt.data.Splits;
+import bertadapt.data.TableDataset;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.pretrain.InstanceMode;
@@ -41,8 +44,6 @@ final class SpecReader {
             .collect(Collectors.toMap(type -> type.name().toLowerCase(Locale.ROOT), type -> type));
     private static final Map<String, Splits.Draw> DRAWS = Arrays.stream(Splits.Draw.values())
             .collect(Collectors.toMap(Splits.Draw::id, draw -> draw));
-    /** Datasets whose registry folder also holds unlabelled text for {@code corpus: unlabelled}. */
-    static final Set<String> DATASETS_WITH_UNLABELLED = Set.of("imdb");
 
     /** A mapping being read, with its key path for messages. */
     private final JsonNode node;
@@ -75,7 +76,7 @@ final class SpecReader {
             model = modelFolder.normalize().toString();
         }
         int modelLayers = (int) top.integer("model_layers", ExperimentSpec.DEFAULT_MODEL_LAYERS, v -> v >= 0, ">= 0");
-        String dataset = top.dataset();
+        String dataset = top.dataset(baseFolder);
         Path datasets = top.has("datasets") ? baseFolder.resolve(top.text("datasets", null)) : defaultDatasetsFolder();
         ExperimentSpec.Subset subset = top.subset();
         List<Strategy> strategies = top.strategies();
@@ -93,12 +94,22 @@ final class SpecReader {
         return Path.of(fromEnvironment == null || fromEnvironment.isBlank() ? "datasets" : fromEnvironment).toAbsolutePath();
     }
 
-    private String dataset() {
-        String known = "known datasets: " + String.join(", ", DatasetRegistry.names());
+    /** A known dataset's name, or the absolute path of a {@link TableDataset} description, checked now. */
+    private String dataset(Path baseFolder) {
+        String known = "known datasets: " + String.join(", ", DatasetRegistry.names()) + ", or a dataset description (.yaml)";
         if (!has("dataset")) {
             throw error("dataset", "required; " + known);
         }
         String name = text("dataset", null);
+        if (TableDataset.isDescription(name)) {
+            Path description = baseFolder.resolve(name).toAbsolutePath().normalize();
+            try {
+                TableDataset.read(description);
+            } catch (MissingDatasetException | DatasetFormatException e) {
+                throw error("dataset", e.getMessage());
+            }
+            return description.toString();
+        }
         try {
             DatasetRegistry.folder(name, Path.of(""));
         } catch (IllegalArgumentException e) {
@@ -155,9 +166,9 @@ final class SpecReader {
             corpus = switch (value) {
                 case "dataset-train" -> AdaptationSpec.CorpusSource.datasetTrain();
                 case "unlabelled" -> {
-                    if (!DATASETS_WITH_UNLABELLED.contains(dataset.trim().toLowerCase(Locale.ROOT))) {
-                        throw error("corpus", "\"unlabelled\" needs a dataset with unlabelled text ("
-                                + String.join(", ", DATASETS_WITH_UNLABELLED) + "), not " + dataset);
+                    if (!DatasetRegistry.hasUnlabelled(dataset)) {
+                        throw error("corpus", "\"unlabelled\" needs a dataset with unlabelled text (imdb, or a "
+                                + "description with an unlabelled file), not " + dataset);
                     }
                     yield AdaptationSpec.CorpusSource.unlabelled();
                 }

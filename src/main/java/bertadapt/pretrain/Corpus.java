@@ -6,11 +6,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+
+import bertadapt.data.Example;
 
 /**
  * A re-readable source of documents. Each {@link #documents()} call starts from the beginning and
@@ -51,6 +54,18 @@ public interface Corpus {
             List<String> sentences = splitting.split(copy.get(i));
             return sentences.isEmpty() ? Stream.empty() : Stream.of(new Document(i, sentences));
         });
+    }
+
+    /** Each text of {@code examples} is one document, both texts of a pair, in order; see {@link #ofTexts}. */
+    static Corpus ofExamples(List<Example> examples, SentenceSplitting splitting) {
+        List<String> texts = new ArrayList<>();
+        for (Example example : examples) {
+            texts.add(example.textA());
+            if (example.isPair()) {
+                texts.add(example.textB());
+            }
+        }
+        return ofTexts(texts, splitting);
     }
 
     /**

@@ -53,6 +53,25 @@ class AdaptCommandTest {
     }
 
     @Test
+    void aDatasetWithUnlabelledTextsIsAdaptedOnThemNotOnItsTrainingSplit() throws IOException {
+        Path model = TinyModels.write(temp.resolve("tiny-bert"), TinyModels.config(0.0), 5);
+        Files.writeString(temp.resolve("train.csv"), "text,label\nthe cat sat.,a\nthe dog ran.,b\n");
+        Files.writeString(temp.resolve("more.csv"), "text\nthe cat sat on the mat.\na dog barked.\nthe big bird sang.\n"
+                + "a small cat ran.\nthe dog sat.\n");
+        Path description = Files.writeString(temp.resolve("mine.yaml"),
+                "text: text\nlabel: label\nsplits: {train: train.csv, unlabelled: more.csv}\n");
+
+        CliRun run = CliRun.of("adapt", "--model", model.toString(), "--dataset", description.toString(),
+                "--output", temp.resolve("adapted").toString(), "--held-out", "0.4", "--dupe-factor", "1",
+                "--max-length", "24", "--batch-size", "2", "--seed", "3");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        Matcher data = Pattern.compile("data +(\\d+) instances per epoch, (\\d+) held out").matcher(run.out());
+        assertTrue(data.find(), run::toString);
+        assertEquals(5, Integer.parseInt(data.group(1)) + Integer.parseInt(data.group(2)), "one sequence per unlabelled text");
+    }
+
+    @Test
     void corpusAndDatasetCannotBothBeGiven() {
         CliRun run = CliRun.of("adapt", "--model", "m", "--output", "o", "--corpus", "c.txt", "--dataset", "imdb");
 

@@ -108,6 +108,28 @@ class FineTuneCommandTest {
     }
 
     @Test
+    void aDescriptionOfTheSameFileTrainsAsTheKnownDatasetDoes() throws IOException {
+        Path description = Files.writeString(datasets.resolve("medical-question-pairs/described.yaml"), """
+                header: false
+                text: 1
+                text_pair: 2
+                label: 3
+                splits: {train: mqp.csv}
+                """);
+        CliRun run = CliRun.of("finetune", "--model", model.toString(), "--dataset", description.toString(),
+                "--output", temp.resolve("described-run").toString(), "--epochs", "2", "--batch-size", "8",
+                "--learning-rate", "1e-3", "--max-length", "32", "--micro-batch-size", "4");
+
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().startsWith("dataset    described: 32 training examples, best picked on test"), run::toString);
+        JsonNode known = new ObjectMapper().readTree(output.resolve("report.json").toFile());
+        JsonNode described = new ObjectMapper().readTree(temp.resolve("described-run/report.json").toFile());
+        assertEquals(known.get("training").get("evaluations"), described.get("training").get("evaluations"),
+                "the same split and the same training, loss for loss");
+        assertEquals(known.get("test"), described.get("test"));
+    }
+
+    @Test
     void aSubsetTrainsOnThatManyExamples() {
         CliRun run = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
                 datasets.toString(), "--output", temp.resolve("subset-run").toString(), "--epochs", "1", "--batch-size", "4",

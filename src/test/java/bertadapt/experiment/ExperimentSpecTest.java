@@ -119,7 +119,28 @@ class ExperimentSpecTest {
     @Test
     void aMissingOrUnknownDatasetListsTheKnownOnes() {
         assertTrue(error("model: bert-base-cased\n").matches("dataset: required; known datasets: .*mrpc.*medical-question-pairs.*"));
-        assertTrue(error("dataset: squad\n").matches("dataset: unknown dataset \"squad\"; known datasets: .*imdb.*"));
+        assertTrue(error("dataset: squad\n").matches("dataset: unknown dataset \"squad\"; known datasets: .*imdb.*description.*"));
+    }
+
+    @Test
+    void aDatasetDescriptionIsFoundBesideTheSpecAndCheckedWhenTheSpecIsRead() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/train.csv"), "text,label\na,x\nb,y\n");
+        Files.writeString(dir.resolve("data/more.csv"), "text\nc\n");
+        Files.writeString(dir.resolve("data/mine.yaml"), "text: text\nlabel: label\nsplits: {train: train.csv}\n");
+        Files.writeString(dir.resolve("data/with-more.yaml"),
+                "text: text\nlabel: label\nsplits: {train: train.csv, unlabelled: more.csv}\n");
+
+        assertEquals(dir.resolve("data/mine.yaml").toString(), parse("dataset: data/mine.yaml\n").dataset());
+        assertEquals(AdaptationSpec.CorpusSource.unlabelled(),
+                parse("dataset: data/with-more.yaml\nadaptation: {corpus: unlabelled}\n").adaptation().corpus());
+        assertTrue(error("dataset: data/mine.yaml\nadaptation: {corpus: unlabelled}\n")
+                .startsWith("adaptation.corpus: \"unlabelled\" needs a dataset with unlabelled text"));
+        assertEquals("dataset: Dataset description " + dir.resolve("data/none.yaml") + " does not exist",
+                error("dataset: data/none.yaml\n"));
+        Files.writeString(dir.resolve("data/broken.yaml"), "text: text\nsplits: {train: train.csv}\n");
+        assertEquals("dataset: " + dir.resolve("data/broken.yaml") + ": label: required: a column name or a 0-based position",
+                error("dataset: data/broken.yaml\n"));
     }
 
     @Test
