@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,7 +42,7 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Tokens kept per input, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
     int maxLength;
 
-    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B",
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B", converter = Checked.Positive.class,
             description = "Inputs run through the model at once. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
@@ -56,9 +55,6 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) {
-            throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, not " + batchSize);
-        }
         List<TextInput> inputs = input.read();
         if (outputFile != null) {
             AtomicFiles.checkWritable(outputFile);

@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,7 +29,7 @@ final class FillMaskCommand implements Callable<Integer> {
     @Mixin
     DefaultModelOption modelOption;
 
-    @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Candidates per [MASK]. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", converter = Checked.Positive.class, description = "Candidates per [MASK]. Default: ${DEFAULT-VALUE}.")
     int topK;
 
     @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
@@ -42,9 +41,6 @@ final class FillMaskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (topK < 1) {
-            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1, not " + topK);
-        }
         // Checked before the model loads, which takes seconds; the tokenizer would keep a literal [MASK] whole.
         for (String text : texts) {
             if (!text.contains(MASK)) {

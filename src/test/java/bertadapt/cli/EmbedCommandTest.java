@@ -111,6 +111,14 @@ class EmbedCommandTest {
     }
 
     @Test
+    void aBatchSizeBelowOneIsAnErrorNamingTheOption() {
+        CliRun run = CliRun.of("embed", "--batch-size", "0", "the cat");
+
+        assertEquals(2, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("Invalid value for option '--batch-size': must be at least 1, not 0"), run::toString);
+    }
+
+    @Test
     void missingInputFileAndOutputDirectoryAreOneLineErrors() {
         CliRun noInput = embed("--input", temp.resolve("absent.txt").toString());
         assertEquals(2, noInput.exitCode(), noInput::toString);

@@ -55,7 +55,9 @@ class FillMaskCommandTest {
 
     @Test
     void usageErrorsExitWithTwo() {
-        assertEquals(2, CliRun.of("fill-mask", "--top-k", "0", "a [MASK]").exitCode());
+        CliRun noCandidates = CliRun.of("fill-mask", "--top-k", "0", "a [MASK]");
+        assertEquals(2, noCandidates.exitCode());
+        assertTrue(noCandidates.err().contains("Invalid value for option '--top-k': must be at least 1, not 0"), noCandidates::toString);
         assertEquals(2, CliRun.of("fill-mask").exitCode());
         assertEquals(2, CliRun.of("no-such-command").exitCode());
         assertEquals(2, CliRun.of().exitCode());
