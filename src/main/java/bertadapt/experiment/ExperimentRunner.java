@@ -97,7 +97,7 @@ public final class ExperimentRunner {
                 records.add(runStrategy(strategy, seed, strategy.adapts() ? adapted.model() : model, dataset, adapted));
             }
         }
-        GridReport.write(spec, records);
+        GridReport.write(spec, dataset.name(), records);
         progress(null, "grid", "finished: " + records.size() + " runs; report in " + spec.output().resolve("summary.md"));
         return records;
     }

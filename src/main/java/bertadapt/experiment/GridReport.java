@@ -39,12 +39,13 @@ final class GridReport {
     private GridReport() {
     }
 
-    static void write(ExperimentSpec spec, List<RunRecord> records) throws IOException {
+    /** @param task what the report is titled by: the dataset's own name, which a description path is not */
+    static void write(ExperimentSpec spec, String task, List<RunRecord> records) throws IOException {
         List<RunResult> runs = new ArrayList<>();
         for (RunRecord record : records) {
             runs.add(result(record, spec.task().metric()));
         }
-        ExperimentResults results = new ExperimentResults(spec.dataset(), spec.task().metric(), records.get(0).labels(), config(spec),
+        ExperimentResults results = new ExperimentResults(task, spec.task().metric(), records.get(0).labels(), config(spec),
                 EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
         ExperimentReport.write(results, spec.output());
     }

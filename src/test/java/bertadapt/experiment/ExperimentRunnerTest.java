@@ -22,6 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,6 +162,41 @@ class ExperimentRunnerTest {
         assertTrue(log.contains("seed 1 baseline: started"), log);
         assertTrue(log.contains("seed 1 behavioural: finished before, kept"), log);
         assertTrue(Files.isRegularFile(baseline.resolve(ExperimentRunner.RUN_FILE)));
+    }
+
+    @Test
+    void aDescribedDatasetIsAdaptedOnItsUnlabelledTextsAndTitlesTheReport() throws IOException {
+        writeDataset();
+        TinyModels.write(dir.resolve("model"), TinyModels.config(0.1), 5);
+        Path folder = dir.resolve("datasets/medical-question-pairs");
+        Files.write(folder.resolve("more.csv"), List.of("0,the cat sat .,a dog ran .", "1,the big bird sang .,the mat .",
+                "2,a small cat sat on the mat .,the dog barked ."));
+        Files.writeString(folder.resolve("described.yaml"), """
+                name: described-pairs
+                header: false
+                text: 1
+                text_pair: 2
+                label: 3
+                splits: {train: mqp.csv, unlabelled: more.csv}
+                """);
+        ExperimentSpec spec = ExperimentSpec.parse("""
+                model: model
+                dataset: datasets/medical-question-pairs/described.yaml
+                strategies: [adaptive]
+                seeds: [1]
+                output: runs
+                adaptation: {corpus: unlabelled, epochs: 1, batch_size: 2, max_length: 16, dupe_factor: 1, held_out: 0.5}
+                task: {epochs: 1, batch_size: 8, max_length: 24, head_epochs: 1}
+                """, dir, "described");
+
+        run(spec);
+
+        JsonNode adaptation = new ObjectMapper().readTree(
+                ExperimentRunner.adaptationFolder(spec, 1).resolve(Adaptation.REPORT_FILE).toFile());
+        assertEquals(6, adaptation.get("instances_per_epoch").asInt() + adaptation.get("held_out_instances").asInt(),
+                "one sequence per text of the 3 unlabelled pairs, not of the 32 training pairs");
+        assertTrue(Files.readString(spec.output().resolve(ExperimentReport.SUMMARY_MARKDOWN))
+                .startsWith("# Experiment report: described-pairs\n"));
     }
 
     @Test
