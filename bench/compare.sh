@@ -3,7 +3,9 @@
 # other on this machine with the same model size, batch and steps, and prints the SameDiff/PyTorch ratios.
 # Usage: bench/compare.sh <tiny|mini|small|base> <batch> <steps>
 # Both use OMP_NUM_THREADS threads (default: every core), 2 warm-up steps, length 128 and 20 masked positions
-# (fixed in the PyTorch script). Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
+# (fixed in the PyTorch script), and the launcher's OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT: Debian's torch mixes
+# OpenMP and OpenBLAS threads as ND4J does and runs 1.75x faster with them, so comparing against it without them
+# would flatter SameDiff. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
 if [[ $# -ne 3 ]]; then
@@ -26,6 +28,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 out="$bench/results/$size-b$batch-s$steps"
 mkdir -p "$out"
 
@@ -38,7 +42,7 @@ if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length
 fi
 
 echo
-echo "== PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS"
+echo "== PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch.txt"
 
 echo
