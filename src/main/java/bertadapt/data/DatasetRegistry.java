@@ -138,7 +138,7 @@ public final class DatasetRegistry {
         if (TableDataset.isDescription(name)) {
             return TableDataset.read(Path.of(name.trim())).load(options);
         }
-        Known known = find(name);
+        Known known = findKnownOrSayDescriptionsToo(name);
         return known.load(presentFolder(known, datasetsDir), options);
     }
 
@@ -148,7 +148,7 @@ public final class DatasetRegistry {
      */
     public static boolean hasUnlabelled(String name) {
         return TableDataset.isDescription(name) ? TableDataset.read(Path.of(name.trim())).files().containsKey(Split.UNLABELLED)
-                : find(name).hasUnlabelled();
+                : findKnownOrSayDescriptionsToo(name).hasUnlabelled();
     }
 
     /** The texts without labels of {@code name}, which {@link #load} leaves out; see {@link #hasUnlabelled}. */
@@ -156,7 +156,7 @@ public final class DatasetRegistry {
         if (TableDataset.isDescription(name)) {
             return TableDataset.read(Path.of(name.trim())).unlabelled(badRows);
         }
-        Known known = find(name);
+        Known known = findKnownOrSayDescriptionsToo(name);
         return known.unlabelled(presentFolder(known, datasetsDir), badRows);
     }
 
@@ -175,7 +175,17 @@ public final class DatasetRegistry {
         return find(name).folderIn(datasetsDir);
     }
 
+    /** A known dataset, for commands that take only those ({@code dataset fetch}). */
     static Known find(String name) {
+        return find(name, "");
+    }
+
+    /** A known dataset, for the loads that also take a description: the error says so. */
+    private static Known findKnownOrSayDescriptionsToo(String name) {
+        return find(name, ", or a dataset description file (.yaml) for files of your own");
+    }
+
+    private static Known find(String name, String alsoAccepted) {
         String wanted = name.trim().toLowerCase(Locale.ROOT);
         for (Known known : Known.values()) {
             if (known.name.equals(wanted) || known.aliases.contains(wanted)) {
@@ -183,7 +193,6 @@ public final class DatasetRegistry {
             }
         }
         throw new IllegalArgumentException("Unknown dataset '" + name + "'; known datasets: "
-                + String.join(", ", names()) + " (mqp is short for medical-question-pairs), or a dataset description "
-                + "file (.yaml) for files of your own");
+                + String.join(", ", names()) + " (mqp is short for medical-question-pairs)" + alsoAccepted);
     }
 }

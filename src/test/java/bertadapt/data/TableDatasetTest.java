@@ -149,5 +149,7 @@ class TableDatasetTest {
         String message = assertThrows(IllegalArgumentException.class,
                 () -> DatasetRegistry.load("my-data", dir)).getMessage();
         assertTrue(message.endsWith("or a dataset description file (.yaml) for files of your own"), message);
+        String known = assertThrows(IllegalArgumentException.class, () -> DatasetRegistry.folder("my-data", dir)).getMessage();
+        assertTrue(known.endsWith("(mqp is short for medical-question-pairs)"), "fetch and list take no description: " + known);
     }
 }
