@@ -25,6 +25,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 
@@ -44,6 +46,8 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
  *       output of a training step is a fresh native allocation.</li>
  *   <li>{@link #freeArrays}: sessions keep their array caches and last outputs as long as the graph lives,
  *       even after its gradient function is dropped.</li>
+ *   <li>{@link #exec}: an op run outside a graph keeps its inputs referenced until the garbage collector runs,
+ *       so the array cache frees, rather than reuses, the gradients an optimiser has read.</li>
  * </ul>
  */
 public final class SameDiffFixes {
@@ -311,6 +315,30 @@ public final class SameDiffFixes {
             if (op.getOp() instanceof DistributionUniform) {
                 context.setRngStates(states.nextLong(), states.nextLong());
             }
+        }
+    }
+
+    /** Each thread's op context for {@link #exec}, emptied after every op. */
+    private static final ThreadLocal<OpContext> RELEASING_CONTEXT =
+            ThreadLocal.withInitial(() -> Nd4j.getExecutioner().buildContext());
+
+    /**
+     * Runs the custom op {@code opName} on {@code inputs} into {@code output}, and lets go of the arrays when it
+     * returns. ND4J runs every op in a native context that references its inputs, and frees that context only when
+     * the garbage collector reaches it ({@code CpuOpContext.close} does nothing). Until then the array cache sees
+     * an input's buffer as shared and frees it instead of reusing it: every parameter gradient that the optimiser
+     * had read (440 MB a pass for BERT-Base) was allocated anew on the next pass. Use it for every op outside a
+     * graph that reads an array the graph's session hands out.
+     */
+    public static void exec(String opName, double[] scalars, INDArray output, INDArray... inputs) {
+        OpContext context = RELEASING_CONTEXT.get();
+        context.setInputArrays(inputs);
+        context.setOutputArrays(output);
+        context.setTArguments(scalars);
+        try {
+            Nd4j.exec(DynamicCustomOp.builder(opName).build(), context);
+        } finally {
+            context.purge();
         }
     }
 

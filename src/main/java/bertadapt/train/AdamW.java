@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import bertadapt.model.SameDiffFixes;
 import bertadapt.weights.Safetensors;
 import bertadapt.weights.Tensor;
 
@@ -66,7 +67,7 @@ public final class AdamW {
             INDArray scratch = scratchByShape.computeIfAbsent(Arrays.stream(parameter.shape()).boxed().toList(),
                     shape -> parameter.ulike());
             Gradients.addScaled(m.muli(settings.beta1()), 1 - settings.beta1(), gradient);  // m = b1 m + (1 - b1) g
-            scratch.assign(gradient).muli(gradient);                                         // g^2
+            SameDiffFixes.exec("multiply", new double[0], scratch, gradient, gradient);       // g^2
             Gradients.addScaled(v.muli(settings.beta2()), 1 - settings.beta2(), scratch);   // v = b2 v + (1 - b2) g^2
             scratch.assign(v).muli(1 / secondCorrection);                                    // v / (1 - b2^t)
             Transforms.sqrt(scratch, false).addi(settings.epsilon()).rdivi(m);               // m / (sqrt(v^) + eps)

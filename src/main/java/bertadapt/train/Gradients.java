@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
-import org.nd4j.linalg.factory.Nd4j;
+
+import bertadapt.model.SameDiffFixes;
 
 /** Accumulates gradients over micro-batches and clips them by their global norm. */
 final class Gradients {
@@ -51,7 +51,7 @@ final class Gradients {
 
     /** {@code target += scale * x} in one pass, without a temporary array. */
     static void addScaled(INDArray target, double scale, INDArray x) {
-        Nd4j.exec(new Axpy(x, target, target, scale));
+        SameDiffFixes.exec("axpy", new double[] {scale}, target, target, x); // ND4J's axpy: input 0 + scale * input 1
     }
 
     /** The L2 norm of all gradients together. */
