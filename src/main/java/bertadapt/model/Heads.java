@@ -76,7 +76,7 @@ public final class Heads {
         x = bert.layerNorm("cls.predictions.transform.LayerNorm", x);                            // [M, H]
         SDVariable wordTable = sd.getVariable("bert.embeddings.word_embeddings.weight");         // [V, H]
         SDVariable bias = bert.layers.parameter("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
-        SDVariable logits = sd.mmul(x, wordTable, false, true, false).add(bias).rename("mlm_logits"); // [M, V]
+        SDVariable logits = SameDiffFixes.linear(x, wordTable, bias).rename("mlm_logits");       // [M, V]
 
         SDVariable perPosition = SameDiffFixes.crossEntropy(logits, labels, v);                 // [M]
         SDVariable loss = perPosition.mul(weights).sum().div(weights.sum().add(1e-5)).rename("mlm_loss"); // scalar

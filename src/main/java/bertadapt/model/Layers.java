@@ -42,7 +42,7 @@ public final class Layers {
     public SDVariable dense(String name, SDVariable x, int in, int out) {
         SDVariable w = weight(name + ".weight", out, in);
         SDVariable b = parameter(name + ".bias", Nd4j.zeros(dtype, out));
-        return sd.mmul(x, w, false, true, false).add(b);
+        return SameDiffFixes.linear(x, w, b);
     }
 
     /** LayerNorm over the last axis (width {@code h}) with weight (gamma) and bias (beta) named {@code name + ".weight"/".bias"}. */

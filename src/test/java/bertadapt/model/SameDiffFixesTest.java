@@ -207,6 +207,23 @@ class SameDiffFixesTest {
                 "sizes of new op-output buffers after the first round: " + newBufferBytesAfterFirstRound);
     }
 
+    /* One row is the case where the library's legacy sum, which the gradient of the bias first used, failed. */
+    @Test
+    void linearHasRightGradientsForOneRowAndForSeveral() {
+        for (int rows : new int[] {1, 3}) {
+            Nd4j.getRandom().setSeed(rows);
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, rows, 4));
+            SDVariable weight = sd.var("weight", Nd4j.rand(DataType.DOUBLE, 5, 4).subi(0.5));    // [out, in]
+            SDVariable bias = sd.var("bias", Nd4j.rand(DataType.DOUBLE, 5));
+            SDVariable y = SameDiffFixes.linear(x, weight, bias);                                // [rows, out]
+            assertTrue(x.getArr().mmul(weight.getArr().transpose()).addRowVector(bias.getArr())
+                    .equalsWithEps(y.eval(), 1e-12), "x W^T + b");
+            y.mul(y).sum().rename("loss");
+            FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x", "weight", "bias");
+        }
+    }
+
     @Test
     void anOpRunThroughExecLetsGoOfItsInputs() {
         INDArray a = Nd4j.createFromArray(1.0, 2.0, 3.0);
