@@ -455,18 +455,19 @@ public final class SameDiffFixes {
             ThreadLocal.withInitial(() -> Nd4j.getExecutioner().buildContext());
 
     /**
-     * Runs the custom op {@code opName} on {@code inputs} into {@code output}, and lets go of the arrays when it
-     * returns. ND4J runs every op in a native context that references its inputs, and frees that context only when
-     * the garbage collector reaches it ({@code CpuOpContext.close} does nothing). Until then the array cache sees
-     * an input's buffer as shared and frees it instead of reusing it: every parameter gradient that the optimiser
-     * had read (440 MB a pass for BERT-Base) was allocated anew on the next pass. Use it for every op outside a
-     * graph that reads an array the graph's session hands out.
+     * Runs the custom op {@code opName} on {@code inputs} into {@code outputs}, with floating-point and integer
+     * arguments, and lets go of the arrays when it returns. ND4J runs every op in a native context that references its
+     * inputs, and frees that context only when the garbage collector reaches it ({@code CpuOpContext.close} does
+     * nothing). Until then the array cache sees an input's buffer as shared and frees it instead of reusing it: every
+     * parameter gradient that the optimiser had read (440 MB a pass for BERT-Base) was allocated anew on the next
+     * pass. Use it for every op outside a graph that reads an array the graph's session hands out.
      */
-    public static void exec(String opName, double[] scalars, INDArray output, INDArray... inputs) {
+    public static void exec(String opName, INDArray[] inputs, INDArray[] outputs, double[] scalars, long... integers) {
         OpContext context = RELEASING_CONTEXT.get();
         context.setInputArrays(inputs);
-        context.setOutputArrays(output);
+        context.setOutputArrays(outputs);
         context.setTArguments(scalars);
+        context.setIArguments(integers);
         try {
             Nd4j.exec(DynamicCustomOp.builder(opName).build(), context);
         } finally {

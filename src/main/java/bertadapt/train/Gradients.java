@@ -51,7 +51,8 @@ final class Gradients {
 
     /** {@code target += scale * x} in one pass, without a temporary array. */
     static void addScaled(INDArray target, double scale, INDArray x) {
-        SameDiffFixes.exec("axpy", new double[] {scale}, target, target, x); // ND4J's axpy: input 0 + scale * input 1
+        // ND4J's axpy: input 0 + scale * input 1
+        SameDiffFixes.exec("axpy", new INDArray[] {target, x}, new INDArray[] {target}, new double[] {scale});
     }
 
     /** The L2 norm of all gradients together. */

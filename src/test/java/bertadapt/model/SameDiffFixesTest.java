@@ -230,7 +230,7 @@ class SameDiffFixesTest {
         INDArray b = Nd4j.createFromArray(10.0, 20.0, 30.0);
         INDArray result = Nd4j.createUninitialized(DataType.DOUBLE, 3);
 
-        SameDiffFixes.exec("axpy", new double[] {2}, result, a, b);
+        SameDiffFixes.exec("axpy", new INDArray[] {a, b}, new INDArray[] {result}, new double[] {2});
 
         assertEquals(1, Nd4j.getExecutioner().useCount(a.data()));
         assertEquals(1, Nd4j.getExecutioner().useCount(b.data()));

@@ -268,6 +268,16 @@ class TrainerTest {
         assertArrayEquals(new float[] {0.999f, 0.999f, 0.999f}, parameters.get("bert.encoder.layer.0.output.dense.weight").toFloatVector(), 1e-7f);
     }
 
+    /* The first update of a warm-up has a rate of 0; ND4J's fused Adam op would replace that rate by epsilon. */
+    @Test
+    void adamWWithALearningRateOfZeroLeavesTheParametersAsTheyWere() {
+        String weight = "bert.encoder.layer.0.output.dense.weight";
+        INDArray parameter = Nd4j.createFromArray(0.5f, -1.25f, 2f);
+        AdamW optimiser = new AdamW(AdamW.Settings.bert(0.1));
+        optimiser.step(Map.of(weight, parameter), Map.of(weight, Nd4j.createFromArray(0.1f, -0.2f, 0.3f)), 0);
+        assertArrayEquals(new double[] {0.5, -1.25, 2}, parameter.toDoubleVector(), 0);
+    }
+
     @Test
     void adamWFollowsPyTorchsFormulaOverSeveralSteps() {
         String weight = "bert.encoder.layer.0.output.dense.weight";
