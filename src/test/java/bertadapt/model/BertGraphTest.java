@@ -125,7 +125,7 @@ class BertGraphTest {
     void trainingGraphWithDropoutHasGradients() {
         Nd4j.getRandom().setSeed(14);
         Bert bert = new Bert(TINY, DataType.FLOAT, true);
-        Heads.Classifier classifier = Heads.classifier(bert, 2, Heads.ClassifierType.LINEAR);
+        Heads.Classifier classifier = Heads.classifier(bert, 3, Heads.ClassifierType.LINEAR);
         bert.sd.setLossVariables(classifier.loss());
         SameDiffFixes.createGradFunction(bert.sd);
         Map<String, INDArray> grads = SameDiffFixes.gradientPass(bert.sd, feedFor(bert, batch(DataType.FLOAT)), List.of(),
