@@ -5,7 +5,8 @@
 # Both use OMP_NUM_THREADS threads (default: every core), 2 warm-up steps, length 128 and 20 masked positions
 # (fixed in the PyTorch script), and the launcher's OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT: Debian's torch mixes
 # OpenMP and OpenBLAS threads as ND4J does and runs 1.75x faster with them, so comparing against it without them
-# would flatter SameDiff. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
+# would flatter SameDiff. SameDiff builds its graph without dropout (--no-dropout), as the PyTorch script's model
+# has none: the same graph on both sides. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
 if [[ $# -ne 3 ]]; then
@@ -33,9 +34,9 @@ export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 out="$bench/results/$size-b$batch-s$steps"
 mkdir -p "$out"
 
-echo "== SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps ($OMP_NUM_THREADS threads)"
+echo "== SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps --no-dropout ($OMP_NUM_THREADS threads)"
 # Its stderr (SameDiff's warnings) goes to a file, shown only if the run fails.
-if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --warmup 2 \
+if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --warmup 2 --no-dropout \
         --output "$out/samediff.json" 2>"$out/samediff.err" | tee "$out/samediff.txt"; then
     cat "$out/samediff.err" >&2
     exit 2

@@ -21,6 +21,7 @@ public final class BenchReport {
         json.put("batch", settings.batch());
         json.put("length", settings.length());
         json.put("masked", settings.masked());
+        json.put("dropout", hasDropout(settings));
         json.put("steps", settings.steps());
         json.put("warmup", settings.warmup());
         json.put("threads", result.threads());
@@ -60,9 +61,9 @@ public final class BenchReport {
     public static String table(BertBenchmark.Result result, String shape, String weights) {
         BertBenchmark.Settings settings = result.settings();
         StringBuilder out = new StringBuilder();
-        out.append(String.format("bench %s (%s weights, %,d parameters): batch %d, length %d, %d masked, %d timed steps after %d warm-up, %d threads%n",
-                shape, weights, result.parameters(), settings.batch(), settings.length(), settings.masked(), settings.steps(),
-                settings.warmup(), result.threads()));
+        out.append(String.format("bench %s (%s weights, %,d parameters, %s): batch %d, length %d, %d masked, %d timed steps after %d warm-up, %d threads%n",
+                shape, weights, result.parameters(), hasDropout(settings) ? "dropout" : "no dropout", settings.batch(),
+                settings.length(), settings.masked(), settings.steps(), settings.warmup(), result.threads()));
         out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s; peak RSS %,d MB%n%n",
                 result.timeToFirstStepSeconds(), result.graphBuildSeconds(), result.firstStepSeconds(), result.sgemmGflops(),
                 result.peakResidentMb()));
@@ -73,6 +74,10 @@ public final class BenchReport {
         row(out, "inference", result.inference(), result, settings.batch());
         result.profile().ifPresent(profile -> profileTable(out, profile, settings.steps()));
         return out.toString();
+    }
+
+    private static boolean hasDropout(BertBenchmark.Settings settings) {
+        return settings.config().hiddenDropout() > 0 || settings.config().attentionDropout() > 0;
     }
 
     /** Where the profiled training steps spent their time: the longest kinds of op, and the rest outside ops. */

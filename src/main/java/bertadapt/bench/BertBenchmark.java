@@ -25,7 +25,7 @@ import bertadapt.weights.Checkpoint;
  * Times BERT in SameDiff as {@code bench/pt_bert_bench.py} times it in PyTorch, in the same order: training of the
  * whole model (classifier + masked-LM loss), inference (encoder and pooler), then training with the embeddings and
  * the bottom half of the layers frozen. A training step is what {@code Trainer} does for one update: gradients
- * of the trainable parameters through a graph with dropout, then AdamW.
+ * of the trainable parameters through a graph with the configuration's dropout, then AdamW.
  */
 public final class BertBenchmark {
 
@@ -138,7 +138,7 @@ public final class BertBenchmark {
         return new StepTimes(seconds);
     }
 
-    /** BERT with dropout, the classifier and masked-LM heads, their summed loss, its gradient function and AdamW. */
+    /** BERT with the configuration's dropout, the classifier and masked-LM heads, their summed loss, its gradient function and AdamW. */
     private static final class TrainingGraph {
         final Bert bert;
         final Heads.MaskedLm maskedLm;

@@ -67,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Untimed steps before each phase; the first training step is one of them. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--no-dropout", description = "Build the training graph without dropout, as bench/pt_bert_bench.py "
+            + "builds its model (bench/compare.sh compares that way). Default: BERT's dropout, as in real training.")
+    boolean noDropout;
+
     @Option(names = "--profile", description = "After the timed training steps, run as many again with a per-op timer and "
             + "print where the time goes: each kind of op, and SameDiff's own work between ops.")
     boolean profile;
@@ -77,7 +81,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path modelDirectory = weights == null || weights.model == null ? null : ModelStore.fromEnvironment().resolve(weights.model);
-        BertConfig config = modelDirectory == null ? (shape == null ? BenchShape.MINI : shape).config() : modelConfig(modelDirectory);
+        BertConfig model = modelDirectory == null ? (shape == null ? BenchShape.MINI : shape).config() : modelConfig(modelDirectory);
+        BertConfig config = noDropout ? model.withoutDropout() : model;
         String label = Arrays.stream(BenchShape.values()).filter(size -> size.matches(config)).findFirst()
                 .map(BenchShape::label).orElse("custom");
         String weightsLabel = modelDirectory == null ? "random" : weights.model;

@@ -1,6 +1,7 @@
 package bertadapt.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -44,6 +45,7 @@ class BenchCommandTest {
             assertTrue(result.has(key), () -> "no " + key + " in " + result);
         }
         assertEquals("tiny", result.get("config").asText());
+        assertTrue(result.get("dropout").asBoolean(), "BERT's dropout by default");
         for (String phase : List.of("train", "train_frozen_half", "inference")) {
             JsonNode measures = result.get(phase);
             for (String key : List.of("seq_per_s", "gflops", "peak_rss_mb")) {
@@ -77,5 +79,24 @@ class BenchCommandTest {
             opSeconds += op.get("s").asDouble();
         }
         assertEquals(profile.get("op_s").asDouble(), opSeconds, 1e-9);
+        assertTrue(ops.contains("randomuniform"), () -> "dropout draws its masks: " + ops);
+    }
+
+    @Test
+    void withoutDropoutTheGraphDrawsNoMasks() throws IOException {
+        Path json = temp.resolve("no-dropout.json");
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Main.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+
+        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "1",
+                "--warmup", "1", "--no-dropout", "--profile", "--output", json.toString());
+
+        assertEquals(0, exitCode, out::toString);
+        assertTrue(out.toString().contains("no dropout"), out::toString);
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertFalse(result.get("dropout").asBoolean(), () -> "dropout in " + result);
+        List<String> ops = result.get("train_profile").get("ops").findValuesAsText("op");
+        assertFalse(ops.contains("randomuniform"), () -> "ops " + ops);
     }
 }
