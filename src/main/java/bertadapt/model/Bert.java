@@ -157,7 +157,7 @@ public final class Bert {
 
         SDVariable scores = sd.mmul(query, key, false, true, false);                            // [B, N, T, T]
         scores = scores.mul(1.0 / Math.sqrt(config.headSize())).add(attentionBias);             // [B, N, T, T]
-        SDVariable probs = sd.nn.softmax(scores, -1);                                           // [B, N, T, T]
+        SDVariable probs = SameDiffFixes.softmax(scores, 3);                                    // [B, N, T, T]
         probs = dropout(probs, config.attentionDropout());                                      // [B, N, T, T]
 
         SDVariable context = sd.mmul(probs, value);                                             // [B, N, T, D]

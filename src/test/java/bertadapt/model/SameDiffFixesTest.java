@@ -2,6 +2,7 @@ package bertadapt.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import bertadapt.train.AdamW;
 
@@ -222,6 +224,29 @@ class SameDiffFixesTest {
             y.mul(y).sum().rename("loss");
             FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x", "weight", "bias");
         }
+    }
+
+    /* Along the last axis, as attention uses it, and along a middle one; the gradient graph has no softmax_bp. */
+    @Test
+    void softmaxHasRightGradientsFromItsOutput() {
+        for (int axis : new int[] {2, 1}) {
+            Nd4j.getRandom().setSeed(axis + 5);
+            SameDiff sd = SameDiff.create();
+            SDVariable x = sd.var("x", Nd4j.randn(DataType.DOUBLE, 2, 3, 4).mul(2));
+            SDVariable y = SameDiffFixes.softmax(x, axis);                                       // [2, 3, 4]
+            INDArray exponentials = Transforms.exp(x.getArr());
+            INDArray expected = exponentials.div(exponentials.sum(true, axis).broadcast(exponentials.shape()));
+            assertTrue(expected.equalsWithEps(y.eval(), 1e-12), "softmax along " + axis);
+            y.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 2, 3, 4))).sum().rename("loss");
+            FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x");
+            List<String> gradientOps = sd.getFunction("grad").getOps().values().stream()
+                    .map(op -> op.getOp().opName()).toList();
+            assertFalse(gradientOps.contains("softmax_bp"), () -> "gradient ops " + gradientOps);
+        }
+        SDVariable x = SameDiff.create().var("x", Nd4j.rand(DataType.DOUBLE, 2, 3, 4));
+        assertThrows(IllegalArgumentException.class, () -> SameDiffFixes.softmax(x, -1));
+        assertFalse(x.sum(true, -1).eval().equalsWithEps(x.sum(true, 2).eval(), 1e-12),
+                "SameDiff's sum keeping dimensions is right along a negative axis now");
     }
 
     @Test
