@@ -105,6 +105,7 @@ public final class BertBenchmark {
         Optional<TrainingProfile> profile = settings.profile()
                 ? Optional.of(model.profile(batches, settings.steps())) : Optional.empty();
 
+        SameDiffFixes.freeArrays(model.bert.sd); // as the trainer does before it evaluates
         Phase inference = new Phase(timeInference(model.bert, batches, settings), flops.encoderForward(),
                 MachineMeasures.peakResidentMb());
 

@@ -268,6 +268,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     }
 
     private float[][] probabilities(List<EncodedText> texts) {
+        SameDiffFixes.freeArrays(training.sd); // the training passes' cached arrays (gigabytes for BERT-Base) idle meanwhile
         syncInferenceGraph();
         float[][] out = new float[texts.size()][];
         String name = inferenceHead.probabilities().name();

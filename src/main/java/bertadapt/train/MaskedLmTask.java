@@ -181,6 +181,7 @@ public final class MaskedLmTask implements TrainingTask {
     /** Masked-token accuracy, mean cross-entropy and perplexity on the held-out instances. */
     @Override
     public Map<String, Double> evaluate() {
+        SameDiffFixes.freeArrays(training.sd); // the training passes' cached arrays (gigabytes for BERT-Base) idle meanwhile
         Map<String, INDArray> from = training.parameters();
         inference.parameters().forEach((name, target) -> target.assign(from.get(name)));
         MaskedLmEvaluation evaluation = new MaskedLmEvaluation();

@@ -46,8 +46,8 @@ class MaskedLmTaskTest {
             a small bird sat.
             """;
 
-    @Test
-    void adaptationLowersHeldOutLossAndWritesACheckpointWithBothHeads() throws IOException {
+    /** Masked-LM and NSP adaptation of a tiny model on two epochs of instances from {@link #CORPUS}, held out: the first. */
+    private MaskedLmTask adaptationTask() throws IOException {
         Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 5);
         Path corpusFile = Files.writeString(dir.resolve("corpus.txt"), CORPUS);
         List<List<PretrainingInstance>> epochs;
@@ -57,7 +57,17 @@ class MaskedLmTaskTest {
             epochs = new PretrainingDataGenerator(tokenizer, config).generate(Corpus.googleFormat(corpusFile));
         }
         List<PretrainingInstance> heldOut = new ArrayList<>(epochs.get(0));
-        MaskedLmTask task = new MaskedLmTask(model, true, MaskedLmTask.Epochs.inMemory(epochs), heldOut, 4, 0, Freezing.NONE);
+        return new MaskedLmTask(model, true, MaskedLmTask.Epochs.inMemory(epochs), heldOut, 4, 0, Freezing.NONE);
+    }
+
+    @Test
+    void evaluationFreesTheArraysTheTrainingPassesCached() throws IOException {
+        TrainerTest.assertEvaluationFreesWhatTrainingCached(adaptationTask());
+    }
+
+    @Test
+    void adaptationLowersHeldOutLossAndWritesACheckpointWithBothHeads() throws IOException {
+        MaskedLmTask task = adaptationTask();
         double before = task.evaluate().get("mlm_loss");
         TrainerSettings settings = TrainerSettings.defaults().withEpochs(30).withLearningRate(5e-3).withWarmupRatio(0.0)
                 .withEvaluation(0, "mlm_loss", true, 0);

@@ -16,6 +16,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,6 +28,7 @@ import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.model.Layers;
+import bertadapt.model.SameDiffFixes;
 import bertadapt.text.EncodedBatch;
 import bertadapt.text.TextInput;
 
@@ -70,6 +73,29 @@ class TrainerTest {
             Map<String, INDArray> b = small.parameters();
             a.forEach((name, values) -> assertTrue(values.equalsWithEps(b.get(name), 1e-6), name));
         }
+    }
+
+    @Test
+    void evaluationFreesTheArraysTheTrainingPassesCached() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.0), 1);
+        try (ClassificationTask task = task(model, ClassificationTask.Options.fineTuning(2, 16, 8), 8)) {
+            assertEvaluationFreesWhatTrainingCached(task);
+        }
+    }
+
+    /** An evaluation hands the memory that the training passes keep for the next pass to the evaluation graph. */
+    static void assertEvaluationFreesWhatTrainingCached(TrainingTask task) {
+        SameDiff graph = task.layers().sd;
+        graph.setLossVariables(task.lossName());
+        SameDiffFixes.createGradFunction(graph);
+        SameDiffFixes.gradientPass(graph, task.batches(0, 1).next().feed(), List.of(), task.trainable()).close();
+        ArrayCacheMemoryMgr cache = (ArrayCacheMemoryMgr) graph.getFunction("grad").getSessions().values().iterator().next().getMmgr();
+        List<INDArray> cached = cache.getArrays().values().stream().flatMap(List::stream).toList();
+        assertFalse(cached.isEmpty(), "a training pass leaves its arrays in the cache for the next one");
+
+        task.evaluate();
+
+        assertTrue(cached.stream().allMatch(INDArray::wasClosed), "the evaluation freed what the training passes cached");
     }
 
     @Test
