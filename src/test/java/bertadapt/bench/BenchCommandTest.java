@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,20 +26,28 @@ class BenchCommandTest {
     @TempDir
     Path temp;
 
-    @Test
-    void tinyRunPrintsTheTableAndWritesEveryMeasure() throws IOException {
-        Path json = temp.resolve("bench.json");
+    /** Runs {@code bertadapt bench} on tiny batches of 2 sequences of 16 tokens, expecting success; its standard output. */
+    private static String bench(String... options) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = Main.newCommandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
+        List<String> arguments = new ArrayList<>(List.of("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--warmup", "1"));
+        arguments.addAll(List.of(options));
 
-        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "1",
-                "--warmup", "1", "--output", json.toString());
+        int exitCode = commandLine.execute(arguments.toArray(String[]::new));
 
         assertEquals(0, exitCode, () -> out + "\n" + err);
-        assertTrue(out.toString().contains("train frozen-half"), out::toString);
+        return out.toString();
+    }
+
+    @Test
+    void tinyRunPrintsTheTableAndWritesEveryMeasure() throws IOException {
+        Path json = temp.resolve("bench.json");
+        String out = bench("--steps", "1", "--output", json.toString());
+
+        assertTrue(out.contains("train frozen-half"), out);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         for (String key : List.of("config", "parameters", "batch", "sgemm_gflops", "time_to_first_step_s", "peak_rss_mb",
                 "train", "train_frozen_half", "inference")) {
@@ -60,15 +69,9 @@ class BenchCommandTest {
     @Test
     void profileSaysWhichOpsTookTheTrainingTime() throws IOException {
         Path json = temp.resolve("profile.json");
-        StringWriter out = new StringWriter();
-        CommandLine commandLine = Main.newCommandLine();
-        commandLine.setOut(new PrintWriter(out, true));
+        String out = bench("--steps", "2", "--profile", "--output", json.toString());
 
-        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "2",
-                "--warmup", "1", "--profile", "--output", json.toString());
-
-        assertEquals(0, exitCode, out::toString);
-        assertTrue(out.toString().contains("profiled training"), out::toString);
+        assertTrue(out.contains("profiled training"), out);
         JsonNode profile = new ObjectMapper().readTree(json.toFile()).get("train_profile");
         double outside = profile.get("outside_ops_fraction").asDouble();
         assertTrue(outside > 0 && outside < 1, () -> "outside-ops fraction " + outside);
@@ -85,15 +88,9 @@ class BenchCommandTest {
     @Test
     void withoutDropoutTheGraphDrawsNoMasks() throws IOException {
         Path json = temp.resolve("no-dropout.json");
-        StringWriter out = new StringWriter();
-        CommandLine commandLine = Main.newCommandLine();
-        commandLine.setOut(new PrintWriter(out, true));
+        String out = bench("--steps", "1", "--no-dropout", "--profile", "--output", json.toString());
 
-        int exitCode = commandLine.execute("bench", "--config", "tiny", "--batch", "2", "--length", "16", "--steps", "1",
-                "--warmup", "1", "--no-dropout", "--profile", "--output", json.toString());
-
-        assertEquals(0, exitCode, out::toString);
-        assertTrue(out.toString().contains("no dropout"), out::toString);
+        assertTrue(out.contains("no dropout"), out);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         assertFalse(result.get("dropout").asBoolean(), () -> "dropout in " + result);
         List<String> ops = result.get("train_profile").get("ops").findValuesAsText("op");
