@@ -130,7 +130,13 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
             INDArray target = parameters.get(name);
             Tensor tensor = weights.get(name);
             INDArray values = Nd4j.create(tensor.values(), tensor.shape(), 'c');
-            target.assign(target.dataType() == DataType.FLOAT ? values : values.castTo(target.dataType()));
+            INDArray cast = target.dataType() == DataType.FLOAT ? values : values.castTo(target.dataType());
+            target.assign(cast);
+            // Freed now rather than when the garbage collector reaches them: 440 MB of native memory for BERT-Base.
+            if (cast != values) {
+                cast.close();
+            }
+            values.close();
         }
         return match;
     }
