@@ -8,9 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.model.SameDiffFixes;
 import bertadapt.weights.Safetensors;
@@ -85,8 +83,8 @@ public final class AdamW {
     /** Writes the moments and the step count, so a resumed run continues exactly. */
     public void save(Path file) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        firstMoments.forEach((name, m) -> tensors.put("m." + name, toTensor(m)));
-        secondMoments.forEach((name, v) -> tensors.put("v." + name, toTensor(v)));
+        firstMoments.forEach((name, m) -> tensors.put("m." + name, Tensor.of(m)));
+        secondMoments.forEach((name, v) -> tensors.put("v." + name, Tensor.of(v)));
         Safetensors.write(file, tensors, Map.of("steps", Long.toString(steps)));
     }
 
@@ -102,17 +100,12 @@ public final class AdamW {
                 throw new IOException(file + ": optimiser state " + entry.getKey() + " " + tensor
                         + " does not fit the model's parameter " + name);
             }
-            INDArray values = Nd4j.create(tensor.values(), tensor.shape(), 'c').castTo(parameter.dataType());
-            (entry.getKey().startsWith("m.") ? firstMoments : secondMoments).put(name, values);
+            (entry.getKey().startsWith("m.") ? firstMoments : secondMoments).put(name, tensor.toArray(parameter.dataType()));
         }
         String stepCount = Safetensors.metadata(file).get("steps");
         if (stepCount == null) {
             throw new IOException(file + ": no 'steps' in the optimiser state's metadata");
         }
         steps = Long.parseLong(stepCount);
-    }
-
-    private static Tensor toTensor(INDArray values) {
-        return new Tensor(values.shape(), values.castTo(DataType.FLOAT).dup('c').data().asFloat());
     }
 }

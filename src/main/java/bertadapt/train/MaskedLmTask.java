@@ -26,6 +26,7 @@ import bertadapt.pretrain.PretrainingFileReader;
 import bertadapt.pretrain.PretrainingInstance;
 import bertadapt.weights.Checkpoint;
 import bertadapt.weights.ModelDirectory;
+import bertadapt.weights.Tensor;
 
 /**
  * Continued pre-training (domain adaptation): the masked-LM loss, plus next sentence prediction when
@@ -192,7 +193,7 @@ public final class MaskedLmTask implements TrainingTask {
             Map<String, INDArray> feed = feed(inference, batch);
             feed.keySet().retainAll(List.of(Bert.INPUT_IDS, Bert.TOKEN_TYPE_IDS, Bert.ATTENTION_MASK, "masked_lm_positions"));
             INDArray out = inference.sd.output(feed, logits).get(logits);
-            evaluation.add(out.dup('c').data().asFloat(), source.config().vocabSize(), batch.maskedLabels(), batch.maskedWeights());
+            evaluation.add(Tensor.of(out).values(), source.config().vocabSize(), batch.maskedLabels(), batch.maskedWeights());
         }
         SameDiffFixes.freeArrays(inference.sd); // training goes on after an evaluation: give it the memory
         MaskedLmEvaluation.MaskedLmScore score = evaluation.score();

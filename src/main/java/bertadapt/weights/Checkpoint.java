@@ -11,9 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.io.FileTrees;
 import bertadapt.model.BertConfig;
@@ -127,16 +125,7 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
         parameters.forEach((name, values) -> expected.put(name, values.shape()));
         WeightMatch match = WeightMatch.of(expected, weights);
         for (String name : match.matched()) {
-            INDArray target = parameters.get(name);
-            Tensor tensor = weights.get(name);
-            INDArray values = Nd4j.create(tensor.values(), tensor.shape(), 'c');
-            INDArray cast = target.dataType() == DataType.FLOAT ? values : values.castTo(target.dataType());
-            target.assign(cast);
-            // Freed now rather than when the garbage collector reaches them: 440 MB of native memory for BERT-Base.
-            if (cast != values) {
-                cast.close();
-            }
-            values.close();
+            weights.get(name).copyInto(parameters.get(name));
         }
         return match;
     }
@@ -156,8 +145,7 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
                              Map<String, String> extraFiles) throws IOException {
         FileTrees.writeDirectory(directory, staging -> {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            parameters.forEach((name, values) ->
-                    tensors.put(name, new Tensor(values.shape(), values.castTo(DataType.FLOAT).dup('c').data().asFloat())));
+            parameters.forEach((name, values) -> tensors.put(name, Tensor.of(values)));
             Safetensors.write(staging.resolve(WEIGHTS), tensors);
             config.write(staging.resolve(CONFIG));
             Files.copy(vocab, staging.resolve(VOCAB));
