@@ -38,7 +38,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 /**
  * Every workaround for a bug or a slow op of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
  * Each correctness fix has a test in {@code SameDiffFixesTest} that fails against the library's own op; the
- * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #exec}) are checked against finite differences,
+ * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #softmax}, {@link #exec}) are checked against finite differences,
  * the library's uncached gradients, and the reuse of arrays they exist for.
  *
  * <ul>
