@@ -6,7 +6,8 @@
 # (fixed in the PyTorch script), and the launcher's OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT: Debian's torch mixes
 # OpenMP and OpenBLAS threads as ND4J does and runs 1.75x faster with them, so comparing against it without them
 # would flatter SameDiff. SameDiff builds its graph without dropout (--no-dropout), as the PyTorch script's model
-# has none: the same graph on both sides. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
+# has none: the same graph on both sides. OpenBLAS's kernels are each side's own choice (the launcher's for SameDiff,
+# Debian's OpenBLAS's for PyTorch), or OPENBLAS_CORETYPE's for both where it is set; the ratio table names them. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
 if [[ $# -ne 3 ]]; then
@@ -44,7 +45,8 @@ fi
 
 echo
 echo "== PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
-"$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch.txt"
+# OPENBLAS_VERBOSE=2 makes OpenBLAS print the kernels it runs ("Core: ...").
+OPENBLAS_VERBOSE=2 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch.txt"
 
 echo
 "$python" - "$out/samediff.json" "$out/pytorch.txt" <<'PY'
@@ -63,6 +65,8 @@ rows = [("train seq/s", samediff["train"]["seq_per_s"], pytorch("full")[0]),
         ("inference seq/s", samediff["inference"]["seq_per_s"], pytorch("infer")[0]),
         # ru_maxrss only grows, so the last phase's value is the run's peak, as VmHWM is for SameDiff.
         ("peak RSS MB", samediff["peak_rss_mb"], max(pytorch(tag)[1] for tag in ("full", "infer", "frozen-half")))]
+kernels = next((l.split(":", 1)[1].strip() for l in lines if l.startswith("Core:")), "unknown")
+print(f"OpenBLAS kernels: SameDiff {samediff['openblas_kernels']}, PyTorch {kernels}")
 print(f"{'':26} {'SameDiff':>10} {'PyTorch':>10} {'SameDiff/PyTorch':>17}")
 for name, ours, theirs in rows:
     print(f"{name:26} {ours:10.2f} {theirs:10.2f} {ours / theirs:17.3f}")

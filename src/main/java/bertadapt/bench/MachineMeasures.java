@@ -45,6 +45,15 @@ public final class MachineMeasures {
         throw new IOException("/proc/self/status has no VmHWM line: peak memory is measured on Linux only");
     }
 
+    /**
+     * The OpenBLAS kernel family the products run with: OPENBLAS_CORETYPE, which the launcher sets from the CPU's
+     * instruction sets, or "auto" where OpenBLAS chose by itself.
+     */
+    public static String openBlasKernels() {
+        String configured = System.getenv("OPENBLAS_CORETYPE");
+        return configured == null || configured.isBlank() ? "auto" : configured;
+    }
+
     /** The CPU threads ND4J's native code uses: OMP_NUM_THREADS when set, as the launcher sets it, else every core. */
     public static int threads() {
         String configured = System.getenv("OMP_NUM_THREADS");

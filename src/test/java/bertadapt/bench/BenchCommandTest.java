@@ -55,6 +55,8 @@ class BenchCommandTest {
         }
         assertEquals("tiny", result.get("config").asText());
         assertTrue(result.get("dropout").asBoolean(), "BERT's dropout by default");
+        String kernels = System.getenv("OPENBLAS_CORETYPE");
+        assertEquals(kernels == null || kernels.isBlank() ? "auto" : kernels, result.get("openblas_kernels").asText());
         for (String phase : List.of("train", "train_frozen_half", "inference")) {
             JsonNode measures = result.get(phase);
             for (String key : List.of("seq_per_s", "gflops", "peak_rss_mb")) {
