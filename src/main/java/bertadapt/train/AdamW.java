@@ -82,10 +82,10 @@ public final class AdamW {
 
     /** Writes the moments and the step count, so a resumed run continues exactly. */
     public void save(Path file) throws IOException {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        firstMoments.forEach((name, m) -> tensors.put("m." + name, Tensor.of(m)));
-        secondMoments.forEach((name, v) -> tensors.put("v." + name, Tensor.of(v)));
-        Safetensors.write(file, tensors, Map.of("steps", Long.toString(steps)));
+        Map<String, INDArray> moments = new LinkedHashMap<>();
+        firstMoments.forEach((name, m) -> moments.put("m." + name, m));
+        secondMoments.forEach((name, v) -> moments.put("v." + name, v));
+        Safetensors.writeArrays(file, moments, Map.of("steps", Long.toString(steps)));
     }
 
     /** Restores what {@link #save} wrote; moments must match the parameters' shapes. */

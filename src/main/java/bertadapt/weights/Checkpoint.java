@@ -144,9 +144,7 @@ public record Checkpoint(Path directory, BertConfig config, Map<String, Tensor> 
     public static void write(Map<String, INDArray> parameters, BertConfig config, Path vocab, boolean doLowerCase, Path directory,
                              Map<String, String> extraFiles) throws IOException {
         FileTrees.writeDirectory(directory, staging -> {
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            parameters.forEach((name, values) -> tensors.put(name, Tensor.of(values)));
-            Safetensors.write(staging.resolve(WEIGHTS), tensors);
+            Safetensors.writeArrays(staging.resolve(WEIGHTS), parameters, Map.of());
             config.write(staging.resolve(CONFIG));
             Files.copy(vocab, staging.resolve(VOCAB));
             Files.writeString(staging.resolve(TOKENIZER_CONFIG), "{\"do_lower_case\": " + doLowerCase + "}\n");

@@ -33,6 +33,9 @@ public record Tensor(long[] shape, float[] values) {
      * state would leave 1.3 GB).
      */
     public static Tensor of(INDArray array) {
+        if (array.isEmpty()) {
+            return new Tensor(array.shape(), new float[0]); // ND4J gives an empty array no buffer at all
+        }
         INDArray floats = array.castTo(DataType.FLOAT);
         INDArray rowMajor = floats.dup('c');
         try {

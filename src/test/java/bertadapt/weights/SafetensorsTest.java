@@ -18,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsTest {
@@ -41,6 +44,22 @@ class SafetensorsTest {
         assertEquals(List.copyOf(sample().keySet()), List.copyOf(read.keySet()));
         assertEquals(sample(), read); // Tensor.equals compares float bits, so NaN and -0 must survive exactly
         assertEquals(Map.of("format", "pt"), Safetensors.metadata(file));
+    }
+
+    @Test
+    void arraysAreWrittenAsTheirTensorsAreWhateverTheirOrderAndType() throws IOException {
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        sample().forEach((name, tensor) -> arrays.put(name, tensor.toArray(DataType.FLOAT)));
+        INDArray columnMajor = Nd4j.create(DataType.DOUBLE, new long[] {3, 2}, 'f');
+        columnMajor.assign(sample().get("bert.embeddings.word_embeddings.weight").toArray(DataType.FLOAT).castTo(DataType.DOUBLE));
+        arrays.put("bert.embeddings.word_embeddings.weight", columnMajor);
+        Path fromArrays = dir.resolve("arrays.safetensors");
+        Path fromTensors = dir.resolve("tensors.safetensors");
+
+        Safetensors.writeArrays(fromArrays, arrays, Map.of("steps", "3"));
+        Safetensors.write(fromTensors, sample(), Map.of("steps", "3"));
+
+        assertArrayEquals(Files.readAllBytes(fromTensors), Files.readAllBytes(fromArrays));
     }
 
     @Test
