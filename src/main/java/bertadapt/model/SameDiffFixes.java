@@ -57,6 +57,8 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *       output of a training step is a fresh native allocation.</li>
  *   <li>{@link #freeArrays}: sessions keep their array caches and last outputs as long as the graph lives,
  *       even after its gradient function is dropped.</li>
+ *   <li>{@link #freeUnreachableArrays}: ND4J frees an array nobody closed only when the garbage collector finds
+ *       it, which a small heap puts off for gigabytes of native memory.</li>
  *   <li>{@link #exec}: an op run outside a graph keeps its inputs referenced until the garbage collector runs,
  *       so the array cache frees, rather than reuses, the gradients an optimiser has read.</li>
  * </ul>
@@ -427,6 +429,29 @@ public final class SameDiffFixes {
                 session.setMmgr(new ArrayCacheMemoryMgr());
             }
         }
+    }
+
+    /** The least time between two {@link #freeUnreachableArrays} collections. */
+    private static final long NANOS_BETWEEN_COLLECTIONS = 2_000_000_000L;
+    private static boolean collected;
+    private static long lastCollection;
+
+    /**
+     * Frees the native memory of arrays that nothing references any more, by a full garbage collection, unless one
+     * ran in the last two seconds; returns whether it ran. ND4J frees an array's buffer only when the collector
+     * finds its Java object unreachable, and those objects are small and long-lived enough to reach the old
+     * generation, which the collector leaves alone until the heap fills: in fine-tuning the heap stays under a
+     * gigabyte while gigabytes of native arrays wait. Once per optimiser update (50-110 ms against seconds for
+     * BERT-Base), it lowered the peak of 8 MQP updates from 11.8 to 10.2 GB.
+     */
+    public static synchronized boolean freeUnreachableArrays() {
+        if (collected && System.nanoTime() - lastCollection < NANOS_BETWEEN_COLLECTIONS) {
+            return false;
+        }
+        System.gc();
+        collected = true;
+        lastCollection = System.nanoTime();
+        return true;
     }
 
     /**

@@ -152,6 +152,7 @@ public final class Trainer {
                     double gradientNorm = Gradients.clipGlobalNorm(gradients, settings.maxGradNorm());
                     double learningRate = schedule.at(state.step());
                     optimiser.step(parameters, gradients, learningRate);
+                    SameDiffFixes.freeUnreachableArrays(); // arrays of this update that nothing references any more
                     double loss = lossSum / examples;
                     examplesSeen += examples;
                     state = new State(state.step() + 1, epoch, microBatch, state.bestMetric(), state.bestStep(),

@@ -2,11 +2,13 @@ package bertadapt.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +34,19 @@ import bertadapt.train.AdamW;
 
 /** Each workaround against finite differences, and the library behaviour that makes it necessary. */
 class SameDiffFixesTest {
+
+    @Test
+    void freeUnreachableArraysCollectsArraysNothingReferencesAtMostEveryTwoSeconds() throws InterruptedException {
+        WeakReference<INDArray> unreachable = new WeakReference<>(Nd4j.rand(DataType.FLOAT, 256, 256));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!SameDiffFixes.freeUnreachableArrays()) { // a trainer in an earlier test may have just collected
+            assertTrue(System.nanoTime() < deadline, "no collection within 5 s");
+            Thread.sleep(100);
+        }
+
+        assertNull(unreachable.get(), "the collection reached the array nothing references");
+        assertFalse(SameDiffFixes.freeUnreachableArrays(), "a second collection right after the first");
+    }
 
     private static final int[] REPEATED_IDS = {1, 1, 2, 1, 4};
 
