@@ -51,8 +51,8 @@ public final class BertBenchmark {
      * @param graphBuildSeconds building the training graph and its gradient function (and loading weights)
      * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
      */
-    public record Result(Settings settings, long parameters, int threads, String openBlasKernels, double sgemmGflops, double graphBuildSeconds,
-                         double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,
+    public record Result(Settings settings, long parameters, int threads, String openBlasKernels, double sgemmGflops,
+                         double graphBuildSeconds, double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,
                          Optional<TrainingProfile> profile) {
 
         public double timeToFirstStepSeconds() {
@@ -115,8 +115,8 @@ public final class BertBenchmark {
         Phase frozenHalf = new Phase(frozenTimes, flops.frozenTrainingStep(frozenLayers), MachineMeasures.peakResidentMb());
 
         long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
-        return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(), sgemm, buildSeconds, firstStepSeconds,
-                training, inference, frozenHalf, profile);
+        return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(), sgemm,
+                buildSeconds, firstStepSeconds, training, inference, frozenHalf, profile);
     }
 
     /** Encoder and pooler forward passes in a graph built for inference (no dropout), with the trained graph's weights. */
