@@ -92,11 +92,30 @@ public final class SameDiffFixes {
 
         @Override
         public List<SDVariable> doDiff(List<SDVariable> gradients) {
+            return List.of(scatterRows(sameDiff.zerosLike(arg(0)), gradients.get(0)), sameDiff.zerosLike(arg(1)));
+        }
+
+        /**
+         * Where params already have a gradient from another consumer (BERT's word embeddings, whose tied masked-LM
+         * decoder is differentiated first), scatters the rows into it rather than into zeros that are then added
+         * to it: one [V, H] array and two passes over it fewer.
+         */
+        @Override
+        public List<SDVariable> diff(List<SDVariable> gradients) {
             SDVariable params = arg(0);
-            SDVariable indices = arg(1);
-            ScatterAdd sum = new ScatterAdd(sameDiff, sameDiff.zerosLike(params), indices, gradients.get(0));
+            if (!params.hasGradient()) {
+                return super.diff(gradients);
+            }
+            SDVariable total = scatterRows(params.getGradient(), gradients.get(0));   // [V, H]
+            sameDiff.setGradientForVariableName(params.name(), total);
+            return List.of(total);
+        }
+
+        /** base with each row of rowGradients added at its index: [V, H] + [N, H] at indices [N] -> [V, H]. */
+        private SDVariable scatterRows(SDVariable base, SDVariable rowGradients) {
+            ScatterAdd sum = new ScatterAdd(sameDiff, base, arg(1), rowGradients);
             sum.addBArgument(true); // lock: serialise adds that hit the same row
-            return List.of(sum.outputVariable(), sameDiff.zerosLike(indices));
+            return sum.outputVariable();
         }
     }
 
