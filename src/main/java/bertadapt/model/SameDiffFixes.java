@@ -38,7 +38,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 /**
  * Every workaround for a bug or a slow op of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
  * Each correctness fix has a test in {@code SameDiffFixesTest} that fails against the library's own op; the
- * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #softmax}, {@link #exec}) are checked against finite differences,
+ * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #softmax}, {@link #gelu}, {@link #exec}) are checked against finite differences,
  * the library's uncached gradients, and the reuse of arrays they exist for.
  *
  * <ul>
@@ -49,7 +49,8 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *       product plus a bias as two ops copies the incoming gradient.</li>
  *   <li>{@link #softmax}: the library's softmax gradient recomputes the softmax, five times slower than from its output.</li>
  *   <li>{@link #layerNorm}: the library's layerNorm has no epsilon (BERT uses 1e-12).</li>
- *   <li>{@link #gelu}: the library's gelu is the sigmoid approximation; BERT uses the exact erf form.</li>
+ *   <li>{@link #gelu}: the library's gelu is the sigmoid approximation; BERT uses the exact erf form, whose gradient
+ *       the library builds from 11 ops.</li>
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients.</li>
