@@ -11,6 +11,13 @@ import java.io.PrintStream;
 import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
@@ -134,6 +141,38 @@ class SameDiffFixesTest {
         FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 100, "x");
         INDArray approximate = sd.nn.gelu(x).eval();
         assertTrue(Math.abs(approximate.getDouble(1) - y.getDouble(1)) > 1e-3, "SameDiff's gelu is exact now");
+    }
+
+    @Test
+    void geluGradientRunsSevenOpsOverTheWholeArray() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 4, 3));
+        SameDiffFixes.gelu(x).sum().rename("loss");
+        sd.setLossVariables("loss");
+        SameDiffFixes.createGradFunction(sd);
+        List<String> wholeArrayOps = new ArrayList<>();
+        sd.addListeners(new BaseListener() {
+            @Override
+            public boolean isActive(Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff graph, At at, MultiDataSet batch, SameDiffOp op, OpContext context, INDArray[] outputs) {
+                for (INDArray output : outputs) {
+                    if (Arrays.equals(output.shape(), new long[] {4, 3})) {
+                        wholeArrayOps.add(op.getOp().opName());
+                    }
+                }
+            }
+        });
+
+        try (SameDiffFixes.GradientPass pass = SameDiffFixes.gradientPass(sd, Map.of(), List.of(), List.of("x"))) {
+            assertEquals(List.of(4L, 3L), Arrays.stream(pass.gradients().get("x").shape()).boxed().toList());
+        }
+
+        // forward: x / sqrt 2, erf, + 1, * 0.5, x * Phi(x); the sum's gradient; GELU's gradient: 7 (the library's: 11)
+        assertEquals(13, wholeArrayOps.size(), () -> "ops over the whole array: " + wholeArrayOps);
     }
 
     @Test
