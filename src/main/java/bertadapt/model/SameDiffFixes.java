@@ -192,7 +192,7 @@ public final class SameDiffFixes {
      */
     public static SDVariable broadcastProduct(SDVariable x, SDVariable y, Broadcast broadcast) {
         registerReplacements();
-        return new BroadcastProduct(x.getSameDiff(), x, y, broadcast.name()).outputVariable();
+        return new FastGradientProduct(x.getSameDiff(), x, y, broadcast.name()).outputVariable();
     }
 
     /**
@@ -200,8 +200,8 @@ public final class SameDiffFixes {
      * which record in a property how to differentiate it (SameDiff no longer knows the shapes when it differentiates).
      * Other multiplies keep the library's gradient.
      */
-    public static final class BroadcastProduct extends MulOp {
-        private static final String GRADIENT = "broadcast";
+    public static final class FastGradientProduct extends MulOp {
+        private static final String GRADIENT = "gradient";
         /** GELU's x * Phi(x), y being Phi(x) computed from a {@link #CONSTANT} product. */
         private static final String GELU = "GELU";
         /** A product through which no gradient flows, as if it were a constant. */
@@ -209,10 +209,10 @@ public final class SameDiffFixes {
         /** A {@link Broadcast} name, {@link #GELU}, {@link #CONSTANT}, or null for the library's gradient. */
         private String gradient;
 
-        public BroadcastProduct() {
+        public FastGradientProduct() {
         }
 
-        BroadcastProduct(SameDiff sd, SDVariable x, SDVariable y, String gradient) {
+        FastGradientProduct(SameDiff sd, SDVariable x, SDVariable y, String gradient) {
             super(sd, x, y);
             this.gradient = gradient;
         }
@@ -312,9 +312,9 @@ public final class SameDiffFixes {
         registerReplacements();
         SameDiff sd = x.getSameDiff();
         SDVariable inverseSqrt2 = sd.constant(Nd4j.scalar(x.dataType(), 1 / Math.sqrt(2)));
-        SDVariable scaled = new BroadcastProduct(sd, x, inverseSqrt2, BroadcastProduct.CONSTANT).outputVariable(); // x / sqrt 2
+        SDVariable scaled = new FastGradientProduct(sd, x, inverseSqrt2, FastGradientProduct.CONSTANT).outputVariable(); // x / sqrt 2
         SDVariable cdf = sd.math.erf(scaled).add(1.0).mul(0.5);                                   // Phi(x)
-        return new BroadcastProduct(sd, x, cdf, BroadcastProduct.GELU).outputVariable();           // x Phi(x)
+        return new FastGradientProduct(sd, x, cdf, FastGradientProduct.GELU).outputVariable();           // x Phi(x)
     }
 
     /**
@@ -595,7 +595,7 @@ public final class SameDiffFixes {
         }
         register("gather", Gather.class, new SummingGather());
         register("xw_plus_b", XwPlusB.class, new TransposedLinear());
-        register("multiply", MulOp.class, new BroadcastProduct());
+        register("multiply", MulOp.class, new FastGradientProduct());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         registered = true;
     }
