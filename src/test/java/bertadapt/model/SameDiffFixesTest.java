@@ -2,7 +2,9 @@ package bertadapt.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -34,6 +37,7 @@ import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -349,6 +353,62 @@ class SameDiffFixesTest {
         int laterGradients = 2 * tiny.feeds().size() * tiny.trainable().size();
         assertTrue(newAfterFirstRound.size() < laterGradients / 10,
                 newAfterFirstRound.size() + " of " + laterGradients + " gradients in new buffers after the first round: " + newAfterFirstRound);
+    }
+
+    @Test
+    void anArrayTheCacheHandsOutAgainHasAnIdNoOtherArrayHas() {
+        SameDiffFixes.DistinctIdArrayCache cache = new SameDiffFixes.DistinctIdArrayCache();
+        INDArray first = cache.allocate(false, DataType.FLOAT, 4, 64);
+        cache.release(first);
+        INDArray reused = cache.allocate(false, DataType.FLOAT, 4, 64);
+        INDArray created = Nd4j.create(DataType.FLOAT, 2);
+        assertSame(first, reused, "the cache hands the released array out again");
+        assertNotEquals(reused.getId(), created.getId(), "the library's cache gives both arrays one id");
+    }
+
+    /*
+     * The session releases an op output once its last consumer has run and skips an id it has released before; with
+     * the library's cache two arrays shared an id, and the one released second was never handed back.
+     */
+    @Test
+    void everyArrayAPassTakesFromTheCacheGoesBackToIt() {
+        TinyTraining tiny = TinyTraining.create();
+        Bert bert = tiny.bert();
+        SameDiffFixes.gradientPass(bert.sd, tiny.feeds().get(0), List.of("total"), tiny.trainable()).close();
+        Set<INDArray> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+        gradientSession(bert).setMmgr(new SameDiffFixes.DistinctIdArrayCache() {
+            @Override
+            public INDArray allocate(boolean detached, DataType dataType, long... shape) {
+                INDArray array = super.allocate(detached, dataType, shape);
+                handedOut.add(array);
+                return array;
+            }
+
+            @Override
+            public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+                INDArray array = super.allocate(detached, descriptor);
+                handedOut.add(array);
+                return array;
+            }
+
+            @Override
+            public void release(INDArray array) {
+                handedOut.remove(array);
+                super.release(array);
+            }
+        });
+        for (int round = 0; round < 2; round++) {
+            for (int b = 0; b < tiny.feeds().size(); b++) {
+                SameDiffFixes.gradientPass(bert.sd, tiny.feeds().get(b), List.of("total"), tiny.trainable()).close();
+                assertEquals(Map.of(), shapeCounts(handedOut), "arrays not handed back after pass " + b + " of round " + round);
+            }
+        }
+    }
+
+    private static Map<String, Integer> shapeCounts(Set<INDArray> arrays) {
+        Map<String, Integer> counts = new TreeMap<>();
+        arrays.forEach(array -> counts.merge(Arrays.toString(array.shape()), 1, Integer::sum));
+        return counts;
     }
 
     @Test
