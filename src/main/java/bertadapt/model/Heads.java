@@ -78,7 +78,7 @@ public final class Heads {
         SDVariable bias = bert.layers.parameter("cls.predictions.bias", Nd4j.zeros(bert.dtype, v));             // [V]
         SDVariable logits = SameDiffFixes.linear(x, wordTable, bias).rename("mlm_logits");       // [M, V]
 
-        SDVariable perPosition = SameDiffFixes.crossEntropy(logits, labels, v);                 // [M]
+        SDVariable perPosition = SameDiffFixes.crossEntropy(logits, labels);                    // [M]
         SDVariable loss = perPosition.mul(weights).sum().div(weights.sum().add(1e-5)).rename("mlm_loss"); // scalar
         return new MaskedLm(positions, labels, weights, logits, loss);
     }
@@ -89,7 +89,7 @@ public final class Heads {
         SDVariable labels = sd.placeHolder("next_sentence_labels", DataType.INT, -1);            // [B]
         SDVariable logits = bert.dense("cls.seq_relationship", bert.pooledOutput, bert.config.hiddenSize(), 2)
                 .rename("nsp_logits");                                                           // [B, 2]
-        SDVariable loss = SameDiffFixes.crossEntropy(logits, labels, 2).mean().rename("nsp_loss"); // scalar
+        SDVariable loss = SameDiffFixes.crossEntropy(logits, labels).mean().rename("nsp_loss"); // scalar
         return new NextSentence(labels, logits, loss);
     }
 
@@ -116,7 +116,7 @@ public final class Heads {
         };
         logits = logits.rename("logits");
         SDVariable probabilities = sd.nn.softmax("probabilities", logits, -1);                  // [B, C]
-        SDVariable loss = SameDiffFixes.crossEntropy(logits, labels, numClasses).mean().rename("classifier_loss"); // scalar
+        SDVariable loss = SameDiffFixes.crossEntropy(logits, labels).mean().rename("classifier_loss"); // scalar
         return new Classifier(labels, logits, probabilities, loss);
     }
 }

@@ -32,7 +32,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterNdAdd;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -323,16 +325,73 @@ public final class SameDiffFixes {
     }
 
     /**
-     * Per-row softmax cross-entropy, log(sum(exp(logits))) - logits[label], written out with a max
-     * shift so that later ops (masking, weighting) get correct gradients: [rows, C] -> [rows].
+     * Per-row softmax cross-entropy, log(sum(exp(logits))) - logits[label]: [rows, C] -> [rows], written out so that
+     * later ops (masking, weighting) get correct gradients. The log-sum-exp is computed from a product that no
+     * gradient flows through, and the pick of each row's label carries the whole gradient, softmax(logits) -
+     * onehot(label) ({@link LabelPick}): differentiated op by op through the max shift, the exponentials, a one-hot
+     * array and their sums, the masked-LM loss of BERT-mini at batch 32 ([640, 30522]) took 24 op calls and 158 ms a
+     * pass.
      */
-    public static SDVariable crossEntropy(SDVariable logits, SDVariable labels, int numClasses) {
+    public static SDVariable crossEntropy(SDVariable logits, SDVariable labels) {
+        registerReplacements();
         SameDiff sd = logits.getSameDiff();
-        SDVariable shifted = logits.sub(logits.max(true, 1));                          // [rows, C]
-        SDVariable logSumExp = sd.math.log(sd.math.exp(shifted).sum(1));              // [rows]
-        SDVariable oneHot = sd.oneHot(labels, numClasses, -1, 1.0, 0.0, logits.dataType()); // [rows, C]
-        SDVariable picked = shifted.mul(oneHot).sum(1);                                // [rows]
+        SDVariable one = sd.constant(Nd4j.scalar(logits.dataType(), 1.0));
+        SDVariable fixed = new FastGradientProduct(sd, logits, one, FastGradientProduct.CONSTANT).outputVariable(); // [rows, C]
+        SDVariable maxima = fixed.max(true, 1);                                        // [rows, 1]
+        SDVariable exponentials = sd.math.exp(fixed.sub(maxima));                      // [rows, C]
+        SDVariable sums = exponentials.sum(true, 1);                                   // [rows, 1]
+        SDVariable logSumExp = sd.math.log(sums).add(maxima).reshape(-1);              // [rows]
+        SDVariable rows = sd.range(sd.constant(0L), sd.sizeAt(labels, 0).castTo(DataType.INT64), sd.constant(1L),
+                DataType.INT64);                                                       // [rows]
+        SDVariable positions = sd.stack(1, rows, labels.castTo(DataType.INT64));       // [rows, 2]
+        SDVariable picked = new LabelPick(sd, logits, positions, exponentials, sums).outputVariable(); // [rows]
         return logSumExp.sub(picked);                                                  // [rows]
+    }
+
+    /**
+     * logits[r, label_r] for each row r, whose gradient is that of the whole cross-entropy log(sum(exp(logits))) -
+     * logits[label] when the log-sum-exp is computed without a gradient: d/dlogits = onehot(label) - softmax(logits)
+     * times the incoming gradient, from the exponentials and their sums that the log-sum-exp computed. Those are
+     * found by name, kept as properties, since SameDiff re-creates the op from them when it builds the gradient graph.
+     */
+    public static final class LabelPick extends GatherNd {
+        private static final String EXPONENTIALS = "exponentials";
+        private static final String SUMS = "sums";
+        private String exponentials;
+        private String sums;
+
+        public LabelPick() {
+        }
+
+        LabelPick(SameDiff sd, SDVariable logits, SDVariable positions, SDVariable exponentials, SDVariable sums) {
+            super(sd, logits, positions);
+            this.exponentials = exponentials.name();
+            this.sums = sums.name();
+        }
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            Map<String, Object> properties = new LinkedHashMap<>(super.propertiesForFunction());
+            properties.put(EXPONENTIALS, exponentials);
+            properties.put(SUMS, sums);
+            return properties;
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
+            super.setPropertiesForFunction(properties);
+            exponentials = properties.get(EXPONENTIALS).toString();
+            sums = properties.get(SUMS).toString();
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> gradients) {
+            SDVariable incoming = gradients.get(0);                                    // [rows]
+            SDVariable scale = incoming.reshape(-1, 1).neg().div(sameDiff.getVariable(sums)); // [rows, 1]
+            SDVariable softmaxPart = sameDiff.getVariable(exponentials).mul(scale);    // [rows, C]
+            SDVariable logitsGradient = new ScatterNdAdd(sameDiff, softmaxPart, arg(1), incoming).outputVariable(); // [rows, C]
+            return List.of(logitsGradient, sameDiff.zerosLike(arg(1)));
+        }
     }
 
     /**
@@ -640,6 +699,7 @@ public final class SameDiffFixes {
         register("xw_plus_b", XwPlusB.class, new TransposedLinear());
         register("multiply", MulOp.class, new FastGradientProduct());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
+        register("gather_nd", GatherNd.class, new LabelPick());
         SameDiff.bindInferenceFactory(graph -> {
             InferenceSession session = new InferenceSession(graph);
             session.setMmgr(new DistinctIdArrayCache());
