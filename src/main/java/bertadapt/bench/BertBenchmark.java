@@ -162,10 +162,14 @@ public final class BertBenchmark {
             prepareTraining();
         }
 
-        /** Freezes the embeddings and the bottom layers; a new optimiser, as the reference script starts one. */
+        /**
+         * Freezes the embeddings and the bottom layers; a new optimiser, as the reference script starts one. The old
+         * optimiser's moments (twice the parameters) are freed at once rather than when the collector finds them.
+         */
         void freezeBottom(int layers) {
             Freezing.freezeLayerCount(bert, layers);
             prepareTraining();
+            SameDiffFixes.freeUnreachableArrays();
         }
 
         /** Freezing drops SameDiff's gradient function, so it is built again for the parameters that now train. */
