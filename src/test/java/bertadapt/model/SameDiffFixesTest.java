@@ -121,6 +121,21 @@ class SameDiffFixesTest {
     }
 
     @Test
+    void layerNormGradientRunsEightOpsOverTheWholeArray() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 4, 3));
+        SDVariable gamma = sd.constant(Nd4j.rand(DataType.DOUBLE, 3));
+        SameDiffFixes.layerNorm(x, gamma, sd.constant(Nd4j.rand(DataType.DOUBLE, 3)), 1e-12).sum().rename("loss");
+
+        List<String> wholeArrayOps = opsOverTheWholeArrayInAGradientPass(sd, "x");
+
+        // forward: a copy for the mean, x - mean, its squares, / std, * gamma, + beta; the sum's gradient; the
+        // gradient: beta's, gamma's two products, LayerNorm's five (one the centring's): 8 (differentiated op by op
+        // through the statistics: 12)
+        assertEquals(15, wholeArrayOps.size(), () -> "ops over the whole array: " + wholeArrayOps);
+    }
+
+    @Test
     void libraryLayerNormHasNoEpsilon() {
         // Variance 1e-12, equal to BERT's epsilon: with it the output is x / sqrt(2e-12), about 0.707.
         INDArray rows = Nd4j.createFromArray(new double[][] {{1e-6, -1e-6, 1e-6, -1e-6}});
