@@ -130,8 +130,8 @@ class SameDiffFixesTest {
         List<String> wholeArrayOps = opsOverTheWholeArrayInAGradientPass(sd, "x");
 
         // forward: a copy for the mean, x - mean, its squares, / std, * gamma, + beta; the sum's gradient; the
-        // gradient: beta's, gamma's two products, LayerNorm's five (one the centring's): 8 (differentiated op by op
-        // through the statistics: 12)
+        // gradient: beta's (an identity, no copy), gamma's two products, LayerNorm's five (one the centring's): 8
+        // (differentiated op by op through the statistics: 12)
         assertEquals(15, wholeArrayOps.size(), () -> "ops over the whole array: " + wholeArrayOps);
     }
 
@@ -344,6 +344,22 @@ class SameDiffFixesTest {
         assertThrows(IllegalArgumentException.class, () -> SameDiffFixes.softmax(x, -1));
         assertFalse(x.sum(true, -1).eval().equalsWithEps(x.sum(true, 2).eval(), 1e-12),
                 "SameDiff's sum keeping dimensions is right along a negative axis now");
+    }
+
+    @Test
+    void residualAndBiasSumsHandTheirGradientOnWithoutTheLibrarysAddBp() {
+        Nd4j.getRandom().setSeed(9);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 3, 4));
+        SDVariable y = sd.var("y", Nd4j.rand(DataType.DOUBLE, 3, 4));
+        SDVariable bias = sd.var("bias", Nd4j.rand(DataType.DOUBLE, 4));
+        SDVariable sum = SameDiffFixes.rowSum(SameDiffFixes.residualSum(x, y), bias);         // [3, 4]
+        assertTrue(x.getArr().add(y.getArr()).addRowVector(bias.getArr()).equalsWithEps(sum.eval(), 1e-12));
+        sum.mul(sum).sum().rename("loss");
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x", "y", "bias");
+        List<String> gradientOps = sd.getFunction("grad").getOps().values().stream()
+                .map(op -> op.getOp().opName()).toList();
+        assertFalse(gradientOps.contains("add_bp"), () -> "gradient ops " + gradientOps);
     }
 
     @Test
