@@ -4,6 +4,7 @@ import java.io.FilterOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,8 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MergeAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
@@ -53,7 +55,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *   <li>{@link #broadcastProduct}: the library's gradient of a broadcast product is 60 times slower than the product.</li>
  *   <li>{@link #linear}: the library's xw_plus_b gradient is wrong for a transposed weight, and the gradient of a
  *       product plus a bias as two ops copies the incoming gradient.</li>
- *   <li>{@link #residualSum}, {@link #rowSum}: the library's add gradient copies the incoming gradient for each input
+ *   <li>{@link #residualSum}, {@link #biasSum}: the library's add gradient copies the incoming gradient for each input
  *       and sums a bias's over axis 0 at under 1 GB/s.</li>
  *   <li>{@link #softmax}: the library's softmax gradient recomputes the softmax, five times slower than from its output.</li>
  *   <li>{@link #layerNorm}: the library's layerNorm has no epsilon (BERT uses 1e-12); differentiated op by op, its
@@ -286,59 +288,58 @@ public final class SameDiffFixes {
     /** x + y of x's shape (a residual connection), whose gradient passes to both unchanged. */
     public static SDVariable residualSum(SDVariable x, SDVariable y) {
         registerReplacements();
-        return new FastGradientSum(x.getSameDiff(), x, y, FastGradientSum.SAME_SHAPE).outputVariable();
-    }
-
-    /** x [rows, C] plus a row [C] added to every row (a bias), whose gradient is its column sums. */
-    public static SDVariable rowSum(SDVariable x, SDVariable row) {
-        registerReplacements();
-        return new FastGradientSum(x.getSameDiff(), x, row, Broadcast.ROW.name()).outputVariable();
+        return new PassingSum(x.getSameDiff(), x, y).outputVariable();
     }
 
     /**
-     * The library's add, with a gradient that hands the incoming gradient on where it was built by {@link #residualSum}
-     * or {@link #rowSum}. The library's add_bp copies the incoming gradient for each input and sums a bias's over
-     * axis 0 at under 1 GB/s; an identity costs nothing in a session, and a bias's sums are a product with a row of
-     * ones. Other adds keep the library's gradient.
+     * The library's sum of arrays of one shape (mergeadd), whose gradient is the incoming one for every input, handed
+     * on through identities: the library's add_bp copies it for each input, and an identity costs nothing in a
+     * session.
      */
-    public static final class FastGradientSum extends AddOp {
-        private static final String GRADIENT = "gradient";
-        private static final String SAME_SHAPE = "SAME_SHAPE";
-        /** {@link #SAME_SHAPE}, {@link Broadcast#ROW}'s name, or null for the library's gradient. */
-        private String gradient;
-
-        public FastGradientSum() {
+    public static final class PassingSum extends MergeAddOp {
+        public PassingSum() {
         }
 
-        FastGradientSum(SameDiff sd, SDVariable x, SDVariable y, String gradient) {
-            super(sd, x, y);
-            this.gradient = gradient;
-        }
-
-        @Override
-        public Map<String, Object> propertiesForFunction() {
-            Map<String, Object> properties = new LinkedHashMap<>(super.propertiesForFunction());
-            if (gradient != null) {
-                properties.put(GRADIENT, gradient);
-            }
-            return properties;
-        }
-
-        @Override
-        public void setPropertiesForFunction(Map<String, Object> properties) {
-            super.setPropertiesForFunction(properties);
-            Object recorded = properties.get(GRADIENT);
-            gradient = recorded == null ? null : recorded.toString();
+        PassingSum(SameDiff sd, SDVariable... inputs) {
+            super(sd, inputs);
         }
 
         @Override
         public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            if (gradient == null) {
+            return Arrays.stream(args()).map(input -> sameDiff.identity(gradients.get(0))).toList();
+        }
+    }
+
+    /** x [.., C] plus a bias [C] along its last axis, whose gradient is the incoming gradient's column sums. */
+    public static SDVariable biasSum(SDVariable x, SDVariable bias) {
+        registerReplacements();
+        return new ColumnSummingBiasAdd(x.getSameDiff(), x, bias).outputVariable();
+    }
+
+    /**
+     * The library's bias add, with the bias's gradient as the column sums of the incoming gradient, a product with a
+     * row of ones, and the input's as the incoming gradient itself through an identity: the library's gradient
+     * copies the incoming one and sums it over its leading axes at under 1 GB/s. A bias along the channels of NCHW
+     * images keeps the library's gradient.
+     */
+    public static final class ColumnSummingBiasAdd extends BiasAdd {
+        public ColumnSummingBiasAdd() {
+        }
+
+        ColumnSummingBiasAdd(SameDiff sd, SDVariable x, SDVariable bias) {
+            super(sd, x, bias, false);
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> gradients) {
+            if (bArguments.isEmpty() || bArguments.get(0)) { // channels first, NCHW (the field is not restored)
                 return super.doDiff(gradients);
             }
-            SDVariable incoming = gradients.get(0);                              // [rows, C]
-            SDVariable yGradient = gradient.equals(SAME_SHAPE) ? sameDiff.identity(incoming) : columnSums(incoming); // y's shape
-            return List.of(sameDiff.identity(incoming), yGradient);
+            SDVariable incoming = gradients.get(0);                                                // x's shape
+            SDVariable columns = sameDiff.sizeAt(arg(1), 0).castTo(DataType.INT64).reshape(1);    // (C)
+            SDVariable rows = incoming.reshape(sameDiff.concat(0,
+                    sameDiff.constant(Nd4j.createFromArray(-1L)), columns));                       // [rows, C]
+            return List.of(sameDiff.identity(incoming), columnSums(rows));                          // x's shape, [C]
         }
     }
 
@@ -393,7 +394,7 @@ public final class SameDiffFixes {
         SDVariable inverseStd = sd.math.rsqrt(squares.mean(true, 1).add(eps));               // [rows, 1]
         SDVariable normalised = new FastGradientProduct(sd, centred, inverseStd, FastGradientProduct.LAYER_NORM)
                 .outputVariable();                                                            // [rows, H]
-        return rowSum(broadcastProduct(normalised, gamma, Broadcast.ROW), beta);              // [rows, H]
+        return biasSum(broadcastProduct(normalised, gamma, Broadcast.ROW), beta);             // [rows, H]
     }
 
     /** x's value, through a product by 1 that passes no gradient back to x. */
@@ -791,7 +792,8 @@ public final class SameDiffFixes {
         register("gather", Gather.class, new SummingGather());
         register("xw_plus_b", XwPlusB.class, new TransposedLinear());
         register("multiply", MulOp.class, new FastGradientProduct());
-        register("add", AddOp.class, new FastGradientSum());
+        register("mergeadd", MergeAddOp.class, new PassingSum());
+        register("biasadd", BiasAdd.class, new ColumnSummingBiasAdd());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         register("gather_nd", GatherNd.class, new LabelPick());
         SameDiff.bindInferenceFactory(graph -> {
