@@ -140,13 +140,12 @@ public final class Bert {
         SDVariable context = selfAttention(p + "attention.self.", x, attentionBias);            // [B*T, H]
         SDVariable attended = dense(p + "attention.output.dense", context, h, h);                     // [B*T, H]
         attended = dropout(attended, config.hiddenDropout());                                   // [B*T, H]
-        attended = layerNorm(p + "attention.output.LayerNorm", SameDiffFixes.residualSum(attended, x)); // [B*T, H]
+        attended = layerNorm(p + "attention.output.LayerNorm", attended.add(x));                // [B*T, H]
 
         SDVariable intermediate = SameDiffFixes.gelu(dense(p + "intermediate.dense", attended, h, config.intermediateSize())); // [B*T, I]
         SDVariable output = dense(p + "output.dense", intermediate, config.intermediateSize(), h);                            // [B*T, H]
         output = dropout(output, config.hiddenDropout());                                       // [B*T, H]
-        return layerNorm(p + "output.LayerNorm", SameDiffFixes.residualSum(output, attended))
-                .rename("layer_" + layer + "_output");                                          // [B*T, H]
+        return layerNorm(p + "output.LayerNorm", output.add(attended)).rename("layer_" + layer + "_output"); // [B*T, H]
     }
 
     /** Multi-head scaled dot-product self-attention: [B*T, H] -> [B*T, H]. */

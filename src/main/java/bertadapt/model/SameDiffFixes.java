@@ -4,7 +4,6 @@ import java.io.FilterOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,6 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MergeAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -55,8 +53,8 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *   <li>{@link #broadcastProduct}: the library's gradient of a broadcast product is 60 times slower than the product.</li>
  *   <li>{@link #linear}: the library's xw_plus_b gradient is wrong for a transposed weight, and the gradient of a
  *       product plus a bias as two ops copies the incoming gradient.</li>
- *   <li>{@link #residualSum}, {@link #biasSum}: the library's add gradient copies the incoming gradient for each input
- *       and sums a bias's over axis 0 at under 1 GB/s.</li>
+ *   <li>{@link #biasSum}: the library's gradient of a bias add copies the incoming gradient and sums the bias's over
+ *       axis 0 at under 1 GB/s.</li>
  *   <li>{@link #softmax}: the library's softmax gradient recomputes the softmax, five times slower than from its output.</li>
  *   <li>{@link #layerNorm}: the library's layerNorm has no epsilon (BERT uses 1e-12); differentiated op by op, its
  *       statistics' gradient takes 12 ops over the whole array.</li>
@@ -282,31 +280,6 @@ public final class SameDiffFixes {
                 case COLUMN -> products.sum(true, 1);                            // [rows, 1]
             };
             return List.of(incoming.mul(y), yGradient);                          // [rows, C], y's shape
-        }
-    }
-
-    /** x + y of x's shape (a residual connection), whose gradient passes to both unchanged. */
-    public static SDVariable residualSum(SDVariable x, SDVariable y) {
-        registerReplacements();
-        return new PassingSum(x.getSameDiff(), x, y).outputVariable();
-    }
-
-    /**
-     * The library's sum of arrays of one shape (mergeadd), whose gradient is the incoming one for every input, handed
-     * on through identities: the library's add_bp copies it for each input, and an identity costs nothing in a
-     * session.
-     */
-    public static final class PassingSum extends MergeAddOp {
-        public PassingSum() {
-        }
-
-        PassingSum(SameDiff sd, SDVariable... inputs) {
-            super(sd, inputs);
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            return Arrays.stream(args()).map(input -> sameDiff.identity(gradients.get(0))).toList();
         }
     }
 
@@ -792,7 +765,6 @@ public final class SameDiffFixes {
         register("gather", Gather.class, new SummingGather());
         register("xw_plus_b", XwPlusB.class, new TransposedLinear());
         register("multiply", MulOp.class, new FastGradientProduct());
-        register("mergeadd", MergeAddOp.class, new PassingSum());
         register("biasadd", BiasAdd.class, new ColumnSummingBiasAdd());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         register("gather_nd", GatherNd.class, new LabelPick());

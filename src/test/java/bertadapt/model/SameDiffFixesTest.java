@@ -347,19 +347,18 @@ class SameDiffFixesTest {
     }
 
     @Test
-    void residualAndBiasSumsHandTheirGradientOnWithoutTheLibrarysAddBp() {
+    void biasSumHandsItsGradientOnWithoutTheLibrarysBiasAddBp() {
         Nd4j.getRandom().setSeed(9);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 3, 4));
-        SDVariable y = sd.var("y", Nd4j.rand(DataType.DOUBLE, 3, 4));
         SDVariable bias = sd.var("bias", Nd4j.rand(DataType.DOUBLE, 4));
-        SDVariable sum = SameDiffFixes.biasSum(SameDiffFixes.residualSum(x, y), bias);        // [3, 4]
-        assertTrue(x.getArr().add(y.getArr()).addRowVector(bias.getArr()).equalsWithEps(sum.eval(), 1e-12));
+        SDVariable sum = SameDiffFixes.biasSum(x, bias);                                        // [3, 4]
+        assertTrue(x.getArr().addRowVector(bias.getArr()).equalsWithEps(sum.eval(), 1e-12));
         sum.mul(sum).sum().rename("loss");
-        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x", "y", "bias");
+        FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "x", "bias");
         List<String> gradientOps = sd.getFunction("grad").getOps().values().stream()
                 .map(op -> op.getOp().opName()).toList();
-        assertTrue(gradientOps.stream().noneMatch(Set.of("mergeadd_bp", "biasadd_bp")::contains), () -> "gradient ops " + gradientOps);
+        assertFalse(gradientOps.contains("biasadd_bp"), () -> "gradient ops " + gradientOps);
     }
 
     @Test
