@@ -44,8 +44,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 /**
  * Every workaround for a bug or a slow op of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
  * Each correctness fix has a test in {@code SameDiffFixesTest} that fails against the library's own op; the
- * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #softmax}, {@link #gelu}, {@link #exec}) are checked against finite differences,
- * the library's uncached gradients, and the reuse of arrays they exist for.
+ * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #biasSum}, {@link #softmax}, {@link #layerNorm},
+ * {@link #gelu}, {@link #crossEntropy}, {@link #exec}, {@link DistinctIdArrayCache}) are checked against finite
+ * differences, the library's uncached gradients, the ops they run, and the reuse of arrays they exist for.
  *
  * <ul>
  *   <li>{@link #gather}: the library's gather gradient counts a repeated index once instead of
