@@ -148,28 +148,23 @@ public final class Bert {
         return layerNorm(p + "output.LayerNorm", output.add(attended)).rename("layer_" + layer + "_output"); // [B*T, H]
     }
 
-    /** Multi-head scaled dot-product self-attention: [B*T, H] -> [B*T, H]. */
+    /**
+     * Multi-head scaled dot-product self-attention: [B*T, H] -> [B*T, H]. Head n is columns n*D..(n+1)*D of the
+     * query, key and value rows, and of the context rows it writes.
+     */
     private SDVariable selfAttention(String p, SDVariable x, SDVariable attentionBias) {
         int h = config.hiddenSize();
-        SDVariable query = heads(dense(p + "query", x, h, h));                                  // [B, N, T, D]
-        SDVariable key = heads(dense(p + "key", x, h, h));                                      // [B, N, T, D]
-        SDVariable value = heads(dense(p + "value", x, h, h));                                  // [B, N, T, D]
+        int heads = config.numHeads();
+        SDVariable query = dense(p + "query", x, h, h);                                         // [B*T, H]
+        SDVariable key = dense(p + "key", x, h, h);                                             // [B*T, H]
+        SDVariable value = dense(p + "value", x, h, h);                                         // [B*T, H]
 
-        SDVariable scores = sd.mmul(query, key, false, true, false);                            // [B, N, T, T]
-        scores = scores.mul(1.0 / Math.sqrt(config.headSize())).add(attentionBias);             // [B, N, T, T]
+        double scale = 1.0 / Math.sqrt(config.headSize());
+        SDVariable scores = SameDiffFixes.headScores(query, key, heads, scale, batchAndLength); // [B, N, T, T]
+        scores = scores.add(attentionBias);                                                     // [B, N, T, T]
         SDVariable probs = SameDiffFixes.softmax(scores, 3);                                    // [B, N, T, T]
         probs = dropout(probs, config.attentionDropout());                                      // [B, N, T, T]
-
-        SDVariable context = sd.mmul(probs, value);                                             // [B, N, T, D]
-        context = sd.permute(context, 0, 2, 1, 3);                                              // [B, T, N, D]
-        return context.reshape(-1, config.hiddenSize());                                       // [B*T, H]
-    }
-
-    /** [B*T, H] -> [B, N, T, D]. */
-    private SDVariable heads(SDVariable x) {
-        SDVariable shape = sd.concat(0, batchAndLength, sd.constant(Nd4j.createFromArray(
-                (long) config.numHeads(), config.headSize())));                                 // (B, T, N, D)
-        return sd.permute(sd.reshape(x, shape), 0, 2, 1, 3);                                    // [B, N, T, D]
+        return SameDiffFixes.headContext(probs, value, heads, batchAndLength);                  // [B*T, H]
     }
 
     /** tanh(dense(hidden state of the first token)): [B*T, H] -> [B, H]. */

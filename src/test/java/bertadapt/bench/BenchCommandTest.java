@@ -78,7 +78,7 @@ class BenchCommandTest {
         double outside = profile.get("outside_ops_fraction").asDouble();
         assertTrue(outside > 0 && outside < 1, () -> "outside-ops fraction " + outside);
         List<String> ops = profile.get("ops").findValuesAsText("op");
-        assertTrue(ops.containsAll(List.of("matmul", "matmul_bp", "softmax")), () -> "ops " + ops);
+        assertTrue(ops.containsAll(List.of("matmul", "batched_gemm", "softmax")), () -> "ops " + ops);
         double opSeconds = 0;
         for (JsonNode op : profile.get("ops")) {
             opSeconds += op.get("s").asDouble();

@@ -346,6 +346,71 @@ class SameDiffFixesTest {
                 "SameDiff's sum keeping dimensions is right along a negative axis now");
     }
 
+    /*
+     * Head n of example b is the block of rows b*T.. and columns n*D.. of the [B*T, H] projections; the sums are
+     * written out here index by index. Double precision and single take BLAS calls, half precision products of views
+     * (as another backend would); the gradients, each form computed by the others, against finite differences.
+     */
+    @Test
+    void headProductsAreEveryHeadsAttentionProductsWithRightGradients() {
+        int batch = 2;
+        int length = 3;
+        int heads = 2;
+        int headSize = 2;
+        double scale = 0.7;
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
+            Nd4j.getRandom().setSeed(11);
+            SameDiff sd = SameDiff.create();
+            SDVariable query = sd.var("query", Nd4j.randn(DataType.DOUBLE, batch * length, heads * headSize).castTo(type));
+            SDVariable key = sd.var("key", Nd4j.randn(DataType.DOUBLE, batch * length, heads * headSize).castTo(type));
+            SDVariable value = sd.var("value", Nd4j.randn(DataType.DOUBLE, batch * length, heads * headSize).castTo(type));
+            SDVariable batchAndLength = sd.constant(Nd4j.createFromArray((long) batch, length));
+            SameDiffFixes.headScores(query, key, heads, scale, batchAndLength).rename("scores_of_heads"); // [B, N, T, T]
+            SDVariable probabilities = SameDiffFixes.softmax(sd.getVariable("scores_of_heads"), 3)
+                    .rename("probabilities");                                                 // [B, N, T, T]
+            SDVariable context = SameDiffFixes.headContext(probabilities, value, heads, batchAndLength)
+                    .rename("context");                                                       // [B*T, H]
+            context.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, batch * length, heads * headSize).castTo(type)))
+                    .sum().rename("loss");
+            Map<String, INDArray> values = sd.output(Map.of(), "scores_of_heads", "probabilities", "context");
+            double tolerance = type == DataType.HALF ? 1e-2 : 1e-6;
+
+            INDArray q = query.getArr().castTo(DataType.DOUBLE);
+            INDArray k = key.getArr().castTo(DataType.DOUBLE);
+            INDArray v = value.getArr().castTo(DataType.DOUBLE);
+            INDArray p = values.get("probabilities").castTo(DataType.DOUBLE);
+            INDArray expectedScores = Nd4j.create(DataType.DOUBLE, batch, heads, length, length);
+            INDArray expectedContext = Nd4j.create(DataType.DOUBLE, batch * length, heads * headSize);
+            for (int b = 0; b < batch; b++) {
+                for (int n = 0; n < heads; n++) {
+                    for (int i = 0; i < length; i++) {
+                        for (int j = 0; j < length; j++) {
+                            double dot = 0;
+                            for (int d = 0; d < headSize; d++) {
+                                dot += q.getDouble(b * length + i, n * headSize + d) * k.getDouble(b * length + j, n * headSize + d);
+                            }
+                            expectedScores.putScalar(new long[] {b, n, i, j}, scale * dot);
+                        }
+                        for (int d = 0; d < headSize; d++) {
+                            double mixed = 0;
+                            for (int j = 0; j < length; j++) {
+                                mixed += p.getDouble(b, n, i, j) * v.getDouble(b * length + j, n * headSize + d);
+                            }
+                            expectedContext.putScalar(new long[] {b * length + i, n * headSize + d}, mixed);
+                        }
+                    }
+                }
+            }
+            assertTrue(expectedScores.equalsWithEps(values.get("scores_of_heads").castTo(DataType.DOUBLE), tolerance),
+                    type + " scores " + values.get("scores_of_heads"));
+            assertTrue(expectedContext.equalsWithEps(values.get("context").castTo(DataType.DOUBLE), tolerance),
+                    type + " context " + values.get("context"));
+            if (type == DataType.DOUBLE) {
+                FiniteDifferences.assertGradientsMatch(sd, Map.of(), "loss", 20, "query", "key", "value");
+            }
+        }
+    }
+
     @Test
     void biasSumHandsItsGradientOnWithoutTheLibrarysBiasAddBp() {
         Nd4j.getRandom().setSeed(9);
