@@ -54,8 +54,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * Every workaround for a bug or a slow op of SameDiff 1.0.0-M2.1 that the BERT graph needs, in one place.
  * Each correctness fix has a test in {@code SameDiffFixesTest} that fails against the library's own op; the
  * speed fixes ({@link #linear}, {@link #broadcastProduct}, {@link #biasSum}, {@link #softmax}, {@link #layerNorm},
- * {@link #gelu}, {@link #crossEntropy}, {@link #exec}, {@link DistinctIdArrayCache}) are checked against finite
- * differences, the library's uncached gradients, the ops they run, and the reuse of arrays they exist for.
+ * {@link #gelu}, {@link #crossEntropy}, {@link HeadProduct}, {@link #exec}, {@link DistinctIdArrayCache}) are checked
+ * against finite differences, the library's uncached gradients, the ops they run, and the reuse of arrays they exist
+ * for.
  *
  * <ul>
  *   <li>{@link #gather}: the library's gather gradient counts a repeated index once instead of
@@ -70,6 +71,8 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *       statistics' gradient takes 12 ops over the whole array.</li>
  *   <li>{@link #gelu}: the library's gelu is the sigmoid approximation; BERT uses the exact erf form, whose gradient
  *       the library builds from 11 ops.</li>
+ *   <li>{@link HeadProduct} ({@link #headScores}, {@link #headContext}): the library's batched matmul runs its own
+ *       loops, at half the speed of a BLAS call per head, on heads that reshapes and permutes first copy out.</li>
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients; its sparse form takes 216 ms for
