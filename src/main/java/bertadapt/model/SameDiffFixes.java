@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -34,6 +36,7 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.BaseNDArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -477,37 +480,64 @@ public final class SameDiffFixes {
             return List.of(LongShapeDescriptor.fromShape(shape, x.dataType()));
         }
 
-        /** Writes the product into the context's output array, one product per example and head. */
+        /**
+         * Writes the product into the context's output array, one product per example and head. OpenBLAS threads a
+         * product of a head's size ([128, 64] x [64, 128]) over the cores at half the rate of one core alone, so on
+         * the CPU each call runs single-threaded and the heads are shared out among as many Java threads as OpenBLAS
+         * had.
+         */
         void compute(OpContext context) {
             INDArray x = rowMajor(context.getInputArray(0));
             INDArray y = rowMajor(context.getInputArray(1));                     // [B*T, H]
             INDArray out = context.getOutputArray(0);
+            INDArray target = rowMajor(out);
             INDArray batchAndLength = context.getInputArray(2);
             int batch = batchAndLength.getInt(0);
             int length = batchAndLength.getInt(1);
             int heads = heads();
             int hidden = (int) y.size(1);
             int headSize = hidden / heads;
-            INDArray target = rowMajor(out);
-            for (int b = 0; b < batch; b++) {
-                for (int n = 0; n < heads; n++) {
-                    long head = (long) b * length * hidden + (long) n * headSize;  // block (b, n) of [B*T, H]
-                    long square = ((long) b * heads + n) * length * length;         // block (b, n) of [B, N, T, T]
-                    if (form() == SCORES) {
-                        Block q = new Block(x, head, length, headSize, hidden);     // [T, D]
-                        Block k = new Block(y, head, length, headSize, hidden);     // [T, D]
-                        multiply(q, false, k, true, new Block(target, square, length, length, length), scale()); // [T, T]
-                    } else {
-                        Block p = new Block(x, square, length, length, length);    // [T, T]
-                        Block v = new Block(y, head, length, headSize, hidden);     // [T, D]
-                        multiply(p, form() == TRANSPOSED_CONTEXT, v, false, new Block(target, head, length, headSize,
-                                hidden), scale());                                  // [T, D]
-                    }
+            IntConsumer headProduct = bn -> {
+                int b = bn / heads;
+                int n = bn % heads;
+                long head = (long) b * length * hidden + (long) n * headSize;      // block (b, n) of [B*T, H]
+                long square = (long) bn * length * length;                          // block (b, n) of [B, N, T, T]
+                if (form() == SCORES) {
+                    Block q = new Block(x, head, length, headSize, hidden);         // [T, D]
+                    Block k = new Block(y, head, length, headSize, hidden);         // [T, D]
+                    multiply(q, false, k, true, new Block(target, square, length, length, length), scale()); // [T, T]
+                } else {
+                    Block p = new Block(x, square, length, length, length);        // [T, T]
+                    Block v = new Block(y, head, length, headSize, hidden);         // [T, D]
+                    multiply(p, form() == TRANSPOSED_CONTEXT, v, false,
+                            new Block(target, head, length, headSize, hidden), scale()); // [T, D]
                 }
+            };
+            if (usesBlas(target)) {
+                Blas blas = Nd4j.factory().blas();
+                int threads = blas.getMaxThreads();
+                blas.setMaxThreads(1);
+                try {
+                    IntStream.range(0, threads).parallel().forEach(thread -> {
+                        for (int bn = thread; bn < batch * heads; bn += threads) {
+                            headProduct.accept(bn);
+                        }
+                    });
+                } finally {
+                    blas.setMaxThreads(threads);
+                }
+            } else {
+                IntStream.range(0, batch * heads).forEach(headProduct);
             }
             if (target != out) {
                 out.assign(target);
             }
+        }
+
+        /** Whether the products of these arrays are BLAS calls (else products of views). */
+        private static boolean usesBlas(INDArray array) {
+            return Nd4j.getEnvironment().isCPU()
+                    && (array.dataType() == DataType.FLOAT || array.dataType() == DataType.DOUBLE);
         }
 
         /** The array itself where it is a row-major array of its own from the start of its buffer, else such a copy. */
@@ -525,8 +555,8 @@ public final class SameDiffFixes {
         }
 
         /**
-         * out = scale * op(a) op(b), op transposing where asked: a BLAS call on the CPU backend, else (another backend)
-         * a product of views.
+         * out = scale * op(a) op(b), op transposing where asked: a BLAS call on the CPU backend in single or double
+         * precision, else (another backend, half precision) a product of views.
          */
         private static void multiply(Block a, boolean transposeA, Block b, boolean transposeB, Block out, double scale) {
             int m = transposeA ? a.columns() : a.rows();
@@ -534,17 +564,16 @@ public final class SameDiffFixes {
             int n = transposeB ? b.rows() : b.columns();
             int transA = transposeA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
             int transB = transposeB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            DataType type = out.array().dataType();
-            if (Nd4j.getEnvironment().isCPU() && type == DataType.FLOAT) {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, (float) scale,
-                        floats(a), a.stride(), floats(b), b.stride(), 0f, floats(out), out.stride());
-            } else if (Nd4j.getEnvironment().isCPU() && type == DataType.DOUBLE) {
-                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, scale,
-                        doubles(a), a.stride(), doubles(b), b.stride(), 0.0, doubles(out), out.stride());
-            } else {
+            if (!usesBlas(out.array())) {
                 INDArray left = transposeA ? a.view().transpose() : a.view();
                 INDArray right = transposeB ? b.view().transpose() : b.view();
                 out.view().assign(left.mmul(right).muli(scale));
+            } else if (out.array().dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, (float) scale,
+                        floats(a), a.stride(), floats(b), b.stride(), 0f, floats(out), out.stride());
+            } else {
+                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, transA, transB, m, n, k, scale,
+                        doubles(a), a.stride(), doubles(b), b.stride(), 0.0, doubles(out), out.stride());
             }
         }
 
