@@ -372,7 +372,9 @@ class SameDiffFixesTest {
                     .rename("context");                                                       // [B*T, H]
             context.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, batch * length, heads * headSize).castTo(type)))
                     .sum().rename("loss");
+            int blasThreads = Nd4j.factory().blas().getMaxThreads();
             Map<String, INDArray> values = sd.output(Map.of(), "scores_of_heads", "probabilities", "context");
+            assertEquals(blasThreads, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS's threads restored after the products");
             double tolerance = type == DataType.HALF ? 1e-2 : 1e-6;
 
             INDArray q = query.getArr().castTo(DataType.DOUBLE);
