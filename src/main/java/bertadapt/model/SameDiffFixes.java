@@ -47,6 +47,8 @@ import org.nd4j.linalg.api.ops.impl.scatter.ScatterNdAdd;
 import org.nd4j.linalg.api.ops.impl.reduce.custom.BatchMmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
@@ -604,11 +606,34 @@ public final class SameDiffFixes {
         return biasSum(broadcastProduct(normalised, gamma, Broadcast.ROW), beta);             // [rows, H]
     }
 
-    /** x's value, through a product by 1 that passes no gradient back to x. */
+    /** x's value, through which no gradient flows back to x ({@link GradientStop}). */
     private static SDVariable withoutGradient(SDVariable x) {
-        SameDiff sd = x.getSameDiff();
-        SDVariable one = sd.constant(Nd4j.scalar(x.dataType(), 1.0));
-        return new FastGradientProduct(sd, x, one, FastGradientProduct.CONSTANT).outputVariable();
+        return new GradientStop(x.getSameDiff(), x).outputVariable();
+    }
+
+    /**
+     * x itself, passing no gradient back: SameDiff's session hands an identity's input array on as its output, so
+     * the forward pass copies nothing (a product by 1 did this with a copy of x: one LayerNorm input of [B*T, H] a
+     * LayerNorm, the masked-LM logits once). Registered as the library's {@code stop_gradient}, whose native op never
+     * runs.
+     */
+    public static final class GradientStop extends Identity {
+        public GradientStop() {
+        }
+
+        GradientStop(SameDiff sd, SDVariable x) {
+            super(sd, x);
+        }
+
+        @Override
+        public String opName() {
+            return "stop_gradient";
+        }
+
+        @Override
+        public List<SDVariable> doDiff(List<SDVariable> gradients) {
+            return List.of();
+        }
     }
 
     /**
@@ -1026,6 +1051,7 @@ public final class SameDiffFixes {
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         register("gather_nd", GatherNd.class, new LabelPick());
         register("batched_gemm", BatchMmul.class, new HeadProduct());
+        register("stop_gradient", StopGradient.class, new GradientStop());
         SameDiff.bindInferenceFactory(Session::new);
         registered = true;
     }
