@@ -10,11 +10,15 @@
 # Debian's OpenBLAS's for PyTorch), or OPENBLAS_CORETYPE's for both where it is set; the ratio table names them. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-    echo "usage: $0 <tiny|mini|small|base> <batch> <steps>" >&2
+if [[ $# -lt 3 || $# -gt 4 ]]; then
+    echo "usage: $0 <tiny|mini|small|base> <batch> <steps> [rounds]" >&2
     exit 2
 fi
-size="$1" batch="$2" steps="$3"
+size="$1" batch="$2" steps="$3" rounds="${4:-1}"
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+    echo "compare.sh: rounds must be a positive whole number, got '$rounds'" >&2
+    exit 2
+fi
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$bench")"
 python=/usr/bin/python3
@@ -34,40 +38,71 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 out="$bench/results/$size-b$batch-s$steps"
 mkdir -p "$out"
+rm -f "$out"/samediff-r*.json "$out"/samediff-r*.txt "$out"/pytorch-r*.txt
 
-echo "== SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps --no-dropout ($OMP_NUM_THREADS threads)"
-# Its stderr (SameDiff's warnings) goes to a file, shown only if the run fails.
-if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --warmup 2 --no-dropout \
-        --output "$out/samediff.json" 2>"$out/samediff.err" | tee "$out/samediff.txt"; then
-    cat "$out/samediff.err" >&2
-    exit 2
-fi
+samediff() { # round
+    echo "== round $1: SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps --no-dropout ($OMP_NUM_THREADS threads)"
+    # Its stderr (SameDiff's warnings) goes to a file, shown only if the run fails.
+    if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --warmup 2 --no-dropout \
+            --output "$out/samediff-r$1.json" 2>"$out/samediff-r$1.err" | tee "$out/samediff-r$1.txt"; then
+        cat "$out/samediff-r$1.err" >&2
+        exit 2
+    fi
+    echo
+}
 
-echo
-echo "== PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
-# OPENBLAS_VERBOSE=2 makes OpenBLAS print the kernels it runs ("Core: ...").
-OPENBLAS_VERBOSE=2 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch.txt"
+pytorch() { # round
+    echo "== round $1: PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
+    # OPENBLAS_VERBOSE=2 makes OpenBLAS print the kernels it runs ("Core: ...").
+    OPENBLAS_VERBOSE=2 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch-r$1.txt"
+    echo
+}
 
-echo
-"$python" - "$out/samediff.json" "$out/pytorch.txt" <<'PY'
-import json, re, sys
+# On a machine whose speed drifts from minute to minute, a ratio is taken within a round, and the rounds alternate
+# which side runs first, so that neither side always gets the quieter minutes.
+for (( round = 1; round <= rounds; round++ )); do
+    if (( round % 2 == 1 )); then samediff "$round"; pytorch "$round"; else pytorch "$round"; samediff "$round"; fi
+done
 
-samediff = json.load(open(sys.argv[1]))
-lines = open(sys.argv[2]).read().splitlines()
+"$python" - "$out" "$rounds" <<'PY'
+import json, re, statistics, sys
 
-def pytorch(tag):
+out, rounds = sys.argv[1], int(sys.argv[2])
+
+def pytorch(lines, tag):
     """seq/s and maxrss (MB) of the PyTorch script's line starting with [tag]."""
     line = next(l for l in lines if l.startswith(f"[{tag}]"))
     return float(re.search(r"([\d.]+) seq/s", line).group(1)), float(re.search(r"maxrss=(\d+)MB", line).group(1))
 
-rows = [("train seq/s", samediff["train"]["seq_per_s"], pytorch("full")[0]),
-        ("frozen-half train seq/s", samediff["train_frozen_half"]["seq_per_s"], pytorch("frozen-half")[0]),
-        ("inference seq/s", samediff["inference"]["seq_per_s"], pytorch("infer")[0]),
-        # ru_maxrss only grows, so the last phase's value is the run's peak, as VmHWM is for SameDiff.
-        ("peak RSS MB", samediff["peak_rss_mb"], max(pytorch(tag)[1] for tag in ("full", "infer", "frozen-half")))]
-kernels = next((l.split(":", 1)[1].strip() for l in lines if l.startswith("Core:")), "unknown")
-print(f"OpenBLAS kernels: SameDiff {samediff['openblas_kernels']}, PyTorch {kernels}")
-print(f"{'':26} {'SameDiff':>10} {'PyTorch':>10} {'SameDiff/PyTorch':>17}")
-for name, ours, theirs in rows:
-    print(f"{name:26} {ours:10.2f} {theirs:10.2f} {ours / theirs:17.3f}")
+def measures(round_):
+    samediff = json.load(open(f"{out}/samediff-r{round_}.json"))
+    lines = open(f"{out}/pytorch-r{round_}.txt").read().splitlines()
+    kernels = next((l.split(":", 1)[1].strip() for l in lines if l.startswith("Core:")), "unknown")
+    rows = {"train seq/s": (samediff["train"]["seq_per_s"], pytorch(lines, "full")[0]),
+            "frozen-half train seq/s": (samediff["train_frozen_half"]["seq_per_s"], pytorch(lines, "frozen-half")[0]),
+            "inference seq/s": (samediff["inference"]["seq_per_s"], pytorch(lines, "infer")[0]),
+            # ru_maxrss only grows, so the last phase's value is the run's peak, as VmHWM is for SameDiff.
+            "peak RSS MB": (samediff["peak_rss_mb"], max(pytorch(lines, tag)[1] for tag in ("full", "infer", "frozen-half"))),
+            "train step spread": (samediff["train"]["step_s"]["spread"], None)}
+    return rows, samediff["openblas_kernels"], kernels
+
+runs = [measures(r) for r in range(1, rounds + 1)]
+print(f"OpenBLAS kernels: SameDiff {runs[0][1]}, PyTorch {runs[0][2]}")
+if rounds == 1:
+    print(f"{'':26} {'SameDiff':>10} {'PyTorch':>10} {'SameDiff/PyTorch':>17}")
+    for name, (ours, theirs) in runs[0][0].items():
+        print(f"{name:26} {ours:10.2f} {theirs:10.2f} {ours / theirs:17.3f}" if theirs else f"{name:26} {ours:10.2f}")
+else:
+    # Each side's median over the rounds, and the median of the ratios taken within each round.
+    print(f"{rounds} rounds; medians over the rounds, and each round's SameDiff/PyTorch ratio")
+    print(f"{'':26} {'SameDiff':>10} {'PyTorch':>10} {'ratio':>7}   per round")
+    for name in runs[0][0]:
+        ours = [run[0][name][0] for run in runs]
+        theirs = [run[0][name][1] for run in runs]
+        if theirs[0] is None:
+            print(f"{name:26} {statistics.median(ours):10.2f}   rounds: " + " ".join(f"{o:.2f}" for o in ours))
+            continue
+        ratios = [o / t for o, t in zip(ours, theirs)]
+        print(f"{name:26} {statistics.median(ours):10.2f} {statistics.median(theirs):10.2f} {statistics.median(ratios):7.3f}   "
+              + " ".join(f"{r:.3f}" for r in ratios))
 PY

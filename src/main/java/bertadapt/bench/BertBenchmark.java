@@ -85,7 +85,6 @@ public final class BertBenchmark {
     }
 
     public static Result run(Settings settings) throws IOException {
-        double sgemm = MachineMeasures.sgemmGflops(SGEMM_SIZE, 5);
         BertConfig config = settings.config();
         SplittableRandom random = new SplittableRandom(42);
         List<SyntheticBatch> batches = new ArrayList<>();
@@ -114,6 +113,9 @@ public final class BertBenchmark {
         StepTimes frozenTimes = model.time(batches, settings.warmup(), settings.steps());
         Phase frozenHalf = new Phase(frozenTimes, flops.frozenTrainingStep(frozenLayers), MachineMeasures.peakResidentMb());
 
+        // Measured last: at the start the JIT compiler's threads still take a core (2048 x 2048 products measured
+        // 108-117 GFLOP/s there in some runs, 205-210 once the JVM had settled, on a 2-core machine).
+        double sgemm = MachineMeasures.sgemmGflops(SGEMM_SIZE, 5);
         long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
         return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(), sgemm,
                 buildSeconds, firstStepSeconds, training, inference, frozenHalf, profile);
