@@ -2,6 +2,7 @@ package bertadapt.model;
 
 import java.io.FilterOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,9 @@ import java.util.stream.IntStream;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.listeners.At;
@@ -36,7 +40,6 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
-import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.BaseNDArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -515,10 +518,9 @@ public final class SameDiffFixes {
                 }
             };
             if (usesBlas(target)) {
-                Blas blas = Nd4j.factory().blas();
-                int blasThreads = blas.getMaxThreads();
+                int blasThreads = OpenBlasThreads.get();
                 int workers = Math.max(1, blasThreads);
-                blas.setMaxThreads(1);
+                OpenBlasThreads.set(1);
                 try {
                     IntStream.range(0, workers).parallel().forEach(worker -> {
                         for (int bn = worker; bn < batch * heads; bn += workers) {
@@ -526,7 +528,7 @@ public final class SameDiffFixes {
                         }
                     });
                 } finally {
-                    blas.setMaxThreads(blasThreads);
+                    OpenBlasThreads.set(blasThreads);
                 }
             } else {
                 IntStream.range(0, batch * heads).forEach(headProduct);
@@ -585,6 +587,54 @@ public final class SameDiffFixes {
 
         private static DoublePointer doubles(Block block) {
             return new DoublePointer(block.array().data().addressPointer()).position(block.offset());
+        }
+    }
+
+    /**
+     * OpenBLAS's thread count, read and set through its own symbols, looked up once. ND4J's {@code Blas.setMaxThreads}
+     * goes through the JavaCPP preset's {@code blas_set_num_threads}, which loads the library's properties and looks
+     * up four symbols on every call (0.3-0.56 ms a call, a {@link HeadProduct} makes two: 144 a BERT-Base training
+     * step, and enough that the JIT compiler spent seconds compiling JavaCPP's loader), and {@code getMaxThreads}
+     * returns the count last set through that path, not OpenBLAS's. Where the symbols are missing (another BLAS),
+     * ND4J's methods.
+     */
+    static final class OpenBlasThreads {
+        private static final openblas_nolapack.SetNumThreads SET;
+        private static final IntPointer COUNT;
+
+        static {
+            Loader.load(openblas_nolapack.class);
+            Pointer set = Loader.addressof("openblas_set_num_threads");
+            Pointer count = Loader.addressof("blas_cpu_number");
+            SET = set == null || count == null ? null : functionPointer(set);
+            COUNT = SET == null ? null : new IntPointer(count);
+        }
+
+        /** The preset's own function-pointer type holding {@code function}, made as the preset makes it. */
+        private static openblas_nolapack.SetNumThreads functionPointer(Pointer function) {
+            try {
+                Constructor<openblas_nolapack.SetNumThreads> allocating =
+                        openblas_nolapack.SetNumThreads.class.getDeclaredConstructor();
+                allocating.setAccessible(true);
+                return allocating.newInstance().put(function);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("the OpenBLAS preset has no SetNumThreads(): not 0.3.19-1.5.7? " + e, e);
+            }
+        }
+
+        private OpenBlasThreads() {
+        }
+
+        static int get() {
+            return COUNT != null ? COUNT.get() : Nd4j.factory().blas().getMaxThreads();
+        }
+
+        static void set(int threads) {
+            if (SET != null) {
+                SET.call(threads);
+            } else {
+                Nd4j.factory().blas().setMaxThreads(threads);
+            }
         }
     }
 

@@ -354,6 +354,22 @@ class SameDiffFixesTest {
                 "SameDiff's sum keeping dimensions is right along a negative axis now");
     }
 
+    /** The count that OpenBLAS itself runs with, not ND4J's record of the last count set through it. */
+    @Test
+    void openBlasThreadCountIsOpenBlasOwn() {
+        int threads = SameDiffFixes.OpenBlasThreads.get();
+        assertTrue(threads >= 1, "OpenBLAS threads " + threads);
+        try {
+            SameDiffFixes.OpenBlasThreads.set(1);
+            assertEquals(1, SameDiffFixes.OpenBlasThreads.get());
+            assertEquals(threads, Nd4j.factory().blas().getMaxThreads(), "ND4J's record is left as it was");
+            Nd4j.factory().blas().setMaxThreads(threads);
+            assertEquals(threads, SameDiffFixes.OpenBlasThreads.get(), "set through ND4J, read from OpenBLAS");
+        } finally {
+            SameDiffFixes.OpenBlasThreads.set(threads);
+        }
+    }
+
     /*
      * Head n of example b is the block of rows b*T.. and columns n*D.. of the [B*T, H] projections; the sums are
      * written out here index by index. Double precision and single take BLAS calls, half precision products of views
@@ -380,9 +396,9 @@ class SameDiffFixesTest {
                     .rename("context");                                                       // [B*T, H]
             context.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, batch * length, heads * headSize).castTo(type)))
                     .sum().rename("loss");
-            int blasThreads = Nd4j.factory().blas().getMaxThreads();
+            int blasThreads = SameDiffFixes.OpenBlasThreads.get();
             Map<String, INDArray> values = sd.output(Map.of(), "scores_of_heads", "probabilities", "context");
-            assertEquals(blasThreads, Nd4j.factory().blas().getMaxThreads(), "OpenBLAS's threads restored after the products");
+            assertEquals(blasThreads, SameDiffFixes.OpenBlasThreads.get(), "OpenBLAS's threads restored after the products");
             double tolerance = type == DataType.HALF ? 1e-2 : 1e-6;
 
             INDArray q = query.getArr().castTo(DataType.DOUBLE);
