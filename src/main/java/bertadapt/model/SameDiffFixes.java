@@ -401,7 +401,7 @@ public final class SameDiffFixes {
      * rows b*T..(b+1)*T and columns n*D..(n+1)*D of a [B*T, H] array. The library's way, reshaping to [B, T, N, D],
      * permuting to [B, N, T, D] (a copy), and a batched matmul, which libnd4j runs with its own loops, copied the
      * queries, keys, values and context, and their gradients, once more each: those products and copies took about
-     * 0.67 s of a profiled BERT-Base training step (batch 8, length 128), these products 0.30 s.
+     * 0.67 s of a profiled BERT-Base training step (batch 8, length 128), these products 0.20 s.
      *
      * <p>Three forms, each the gradient of the others: {@link #SCORES} scale * x_bn y_bn^T [B, N, T, T];
      * {@link #CONTEXT} scale * p_bn y_bn [B*T, H]; {@link #TRANSPOSED_CONTEXT} scale * p_bn^T y_bn [B*T, H]. The
