@@ -6,8 +6,10 @@
 # (fixed in the PyTorch script), and the launcher's OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT: Debian's torch mixes
 # OpenMP and OpenBLAS threads as ND4J does and runs 1.75x faster with them, so comparing against it without them
 # would flatter SameDiff. SameDiff builds its graph without dropout (--no-dropout), as the PyTorch script's model
-# has none: the same graph on both sides. OpenBLAS's kernels are each side's own choice (the launcher's for SameDiff,
-# Debian's OpenBLAS's for PyTorch), or OPENBLAS_CORETYPE's for both where it is set; the ratio table names them. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
+# has none: the same graph on both sides. PyTorch runs on Debian's threaded OpenBLAS, and so does SameDiff where the
+# launcher finds it (its default; BERTADAPT_OPENBLAS=bundled keeps ND4J's own build). OpenBLAS's kernels are each side's
+# own choice (the launcher's for SameDiff, Debian's OpenBLAS's for PyTorch), or OPENBLAS_CORETYPE's for both where it is
+# set; the ratio table names the library and kernels. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
 if [[ $# -lt 3 || $# -gt 4 ]]; then
@@ -84,10 +86,10 @@ def measures(round_):
             # ru_maxrss only grows, so the last phase's value is the run's peak, as VmHWM is for SameDiff.
             "peak RSS MB": (samediff["peak_rss_mb"], max(pytorch(lines, tag)[1] for tag in ("full", "infer", "frozen-half"))),
             "train step spread": (samediff["train"]["step_s"]["spread"], None)}
-    return rows, samediff["openblas_kernels"], kernels
+    return rows, f'{samediff["openblas_library"]}, {samediff["openblas_kernels"]} kernels', f"Debian's libopenblas0-pthread, {kernels} kernels"
 
 runs = [measures(r) for r in range(1, rounds + 1)]
-print(f"OpenBLAS kernels: SameDiff {runs[0][1]}, PyTorch {runs[0][2]}")
+print(f"OpenBLAS: SameDiff {runs[0][1]}; PyTorch {runs[0][2]}")
 if rounds == 1:
     print(f"{'':26} {'SameDiff':>10} {'PyTorch':>10} {'SameDiff/PyTorch':>17}")
     for name, (ours, theirs) in runs[0][0].items():

@@ -51,7 +51,8 @@ public final class BertBenchmark {
      * @param graphBuildSeconds building the training graph and its gradient function (and loading weights)
      * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
      */
-    public record Result(Settings settings, long parameters, int threads, String openBlasKernels, double sgemmGflops,
+    public record Result(Settings settings, long parameters, int threads, String openBlasKernels, String openBlasLibrary,
+                         double sgemmGflops,
                          double graphBuildSeconds, double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,
                          Optional<TrainingProfile> profile) {
 
@@ -117,7 +118,8 @@ public final class BertBenchmark {
         // 108-117 GFLOP/s there in some runs, 205-210 once the JVM had settled, on a 2-core machine).
         double sgemm = MachineMeasures.sgemmGflops(SGEMM_SIZE, 5);
         long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
-        return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(), sgemm,
+        return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(),
+                MachineMeasures.openBlasLibrary(), sgemm,
                 buildSeconds, firstStepSeconds, training, inference, frozenHalf, profile);
     }
 

@@ -54,6 +54,16 @@ public final class MachineMeasures {
         return configured == null || configured.isBlank() ? "auto" : configured;
     }
 
+    /**
+     * The OpenBLAS build the products run on: the library that JavaCPP was told to load in place of the build bundled
+     * with ND4J ({@code org.bytedeco.openblas.load}, which the launcher sets where the system has a threaded OpenBLAS),
+     * or "bundled".
+     */
+    public static String openBlasLibrary() {
+        String loaded = System.getProperty("org.bytedeco.openblas.load", "");
+        return loaded.isBlank() ? "bundled" : loaded;
+    }
+
     /** The CPU threads ND4J's native code uses: OMP_NUM_THREADS when set, as the launcher sets it, else every core. */
     public static int threads() {
         String configured = System.getenv("OMP_NUM_THREADS");

@@ -57,6 +57,7 @@ class BenchCommandTest {
         assertTrue(result.get("dropout").asBoolean(), "BERT's dropout by default");
         String kernels = System.getenv("OPENBLAS_CORETYPE");
         assertEquals(kernels == null || kernels.isBlank() ? "auto" : kernels, result.get("openblas_kernels").asText());
+        assertEquals(System.getProperty("org.bytedeco.openblas.load", "bundled"), result.get("openblas_library").asText());
         for (String phase : List.of("train", "train_frozen_half", "inference")) {
             JsonNode measures = result.get(phase);
             for (String key : List.of("seq_per_s", "gflops", "peak_rss_mb")) {

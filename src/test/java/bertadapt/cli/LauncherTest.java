@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher script's choices of native-library settings, run with bash from the checkout's {@code bertadapt}. */
 class LauncherTest {
@@ -29,12 +30,37 @@ class LauncherTest {
         assertEquals("", openBlasCoreType(""), "no /proc/cpuinfo");
     }
 
+    @Test
+    void findsTheSystemsThreadedOpenBlas(@TempDir Path root) throws Exception {
+        assertEquals("", launcherFunction("system_openblas", root.toString()), "no system OpenBLAS: the bundled one");
+        Path serial = root.resolve("usr/lib/x86_64-linux-gnu/openblas-serial/libopenblas-r0.3.21.so");
+        Files.createDirectories(serial.getParent());
+        Files.writeString(serial, "");
+        assertEquals("", launcherFunction("system_openblas", root.toString()), "a single-threaded build is not taken");
+        Path threaded = root.resolve("usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so");
+        Files.createDirectories(threaded.getParent());
+        Files.writeString(threaded, "");
+        assertEquals(threaded.toString(), launcherFunction("system_openblas", root.toString()));
+    }
+
+    @Test
+    void namesAnOpenBlasFileAsJavaCppLoadsIt() throws Exception {
+        assertEquals("openblasp-r0.3.21",
+                launcherFunction("openblas_library_name", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"));
+        assertEquals("openblas64_", launcherFunction("openblas_library_name", "/opt/lib/libopenblas64_.so"));
+    }
+
     /** What the launcher's {@code openblas_coretype} function prints for a {@code flags} line of /proc/cpuinfo. */
     private static String openBlasCoreType(String cpuFlags) throws IOException, InterruptedException {
+        return launcherFunction("openblas_coretype", cpuFlags);
+    }
+
+    /** What the launcher's function {@code name} prints for {@code argument}, the function run alone by bash. */
+    private static String launcherFunction(String name, String argument) throws IOException, InterruptedException {
         String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
-        Matcher function = Pattern.compile("(?ms)^openblas_coretype\\(\\) \\{.*?^}$").matcher(launcher);
-        assertTrue(function.find(), "bertadapt defines openblas_coretype()");
-        Process bash = new ProcessBuilder("bash", "-c", function.group() + "\nopenblas_coretype \"$1\"", "bash", cpuFlags)
+        Matcher function = Pattern.compile("(?ms)^" + name + "\\(\\) \\{.*?^}$").matcher(launcher);
+        assertTrue(function.find(), "bertadapt defines " + name + "()");
+        Process bash = new ProcessBuilder("bash", "-c", function.group() + "\n" + name + " \"$1\"", "bash", argument)
                 .redirectErrorStream(true).start();
         String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, bash.waitFor(), output);
