@@ -50,6 +50,26 @@ class LauncherTest {
         assertEquals("openblas64_", launcherFunction("openblas_library_name", "/opt/lib/libopenblas64_.so"));
     }
 
+    @Test
+    void refusesAnOpenBlasItCannotLoadBeforeBuilding(@TempDir Path folder) throws Exception {
+        Path missing = folder.resolve("libopenblas-missing.so");
+        assertRefused(missing.toString(), "BERTADAPT_OPENBLAS=" + missing + ": expected an OpenBLAS library file named lib<name>.so");
+        Path versioned = Files.writeString(folder.resolve("libopenblasp.so.0"), "");
+        assertRefused(versioned.toString(), "expected an OpenBLAS library file named lib<name>.so");
+        Path bundledName = Files.writeString(folder.resolve("libopenblas.so"), "");
+        assertRefused(bundledName.toString(), "named as ND4J's bundled OpenBLAS");
+    }
+
+    /** Runs the launcher with {@code BERTADAPT_OPENBLAS=value}: exit code 2 and a message with {@code expected}. */
+    private static void assertRefused(String value, String expected) throws IOException, InterruptedException {
+        ProcessBuilder launcher = new ProcessBuilder("bash", LAUNCHER.toString(), "--help").redirectErrorStream(true);
+        launcher.environment().put("BERTADAPT_OPENBLAS", value);
+        Process process = launcher.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, process.waitFor(), output);
+        assertTrue(output.contains(expected), output);
+    }
+
     /** What the launcher's {@code openblas_coretype} function prints for a {@code flags} line of /proc/cpuinfo. */
     private static String openBlasCoreType(String cpuFlags) throws IOException, InterruptedException {
         return launcherFunction("openblas_coretype", cpuFlags);
