@@ -27,6 +27,7 @@ public final class BenchReport {
         json.put("threads", result.threads());
         json.put("openblas_kernels", result.openBlasKernels());
         json.put("openblas_library", result.openBlasLibrary());
+        json.put("vector_ops", result.vectorOps());
         json.put("sgemm_gflops", result.sgemmGflops());
         json.put("graph_build_s", result.graphBuildSeconds());
         json.put("first_step_s", result.firstStepSeconds());
@@ -66,9 +67,9 @@ public final class BenchReport {
         out.append(String.format("bench %s (%s weights, %,d parameters, %s): batch %d, length %d, %d masked, %d timed steps after %d warm-up, %d threads%n",
                 shape, weights, result.parameters(), hasDropout(settings) ? "dropout" : "no dropout", settings.batch(),
                 settings.length(), settings.masked(), settings.steps(), settings.warmup(), result.threads()));
-        out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s (OpenBLAS %s, kernels %s); peak RSS %,d MB%n%n",
+        out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s (OpenBLAS %s, kernels %s); vector ops %s; peak RSS %,d MB%n%n",
                 result.timeToFirstStepSeconds(), result.graphBuildSeconds(), result.firstStepSeconds(), result.sgemmGflops(),
-                result.openBlasLibrary(), result.openBlasKernels(), result.peakResidentMb()));
+                result.openBlasLibrary(), result.openBlasKernels(), result.vectorOps() ? "on" : "off", result.peakResidentMb()));
         out.append(String.format("%-18s %9s %10s %8s %8s %7s %9s %8s %10s%n",
                 "phase", "seq/s", "median s", "min s", "max s", "spread", "GFLOP/s", "% sgemm", "peak MB"));
         row(out, "train", result.training(), result, settings.batch());

@@ -18,6 +18,7 @@ import bertadapt.model.BertConfig;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.model.SameDiffFixes;
+import bertadapt.model.VectorOps;
 import bertadapt.train.AdamW;
 import bertadapt.weights.Checkpoint;
 
@@ -51,8 +52,9 @@ public final class BertBenchmark {
      * @param graphBuildSeconds building the training graph and its gradient function (and loading weights)
      * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
      */
+    /** @param vectorOps whether the graph's softmax, LayerNorm and GELU ran as {@link VectorOps} */
     public record Result(Settings settings, long parameters, int threads, String openBlasKernels, String openBlasLibrary,
-                         double sgemmGflops,
+                         boolean vectorOps, double sgemmGflops,
                          double graphBuildSeconds, double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,
                          Optional<TrainingProfile> profile) {
 
@@ -119,7 +121,7 @@ public final class BertBenchmark {
         double sgemm = MachineMeasures.sgemmGflops(SGEMM_SIZE, 5);
         long parameters = model.bert.parameters().values().stream().mapToLong(INDArray::length).sum();
         return new Result(settings, parameters, MachineMeasures.threads(), MachineMeasures.openBlasKernels(),
-                MachineMeasures.openBlasLibrary(), sgemm,
+                MachineMeasures.openBlasLibrary(), VectorOps.available(), sgemm,
                 buildSeconds, firstStepSeconds, training, inference, frozenHalf, profile);
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -47,7 +48,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterNdAdd;
-import org.nd4j.linalg.api.ops.impl.reduce.custom.BatchMmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
@@ -81,6 +81,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *       the library builds from 11 ops.</li>
  *   <li>{@link HeadProduct} ({@link #headScores}, {@link #headContext}): the library's batched matmul runs its own
  *       loops, at half the speed of a BLAS call per head, on heads that reshapes and permutes first copy out.</li>
+ *   <li>{@link VectorOps}: in a float graph on the CPU, {@link #softmax}, {@link #layerNorm} and {@link #gelu} are one
+ *       op each way, computed in Java with the Vector API, where the library runs several ops, its exponentials and
+ *       erf one element at a time; the library's ops (as above) elsewhere.</li>
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients; its sparse form takes 216 ms for
@@ -343,6 +346,9 @@ public final class SameDiffFixes {
             throw new IllegalArgumentException("softmax axis " + axis + ": count it from the first axis (0)");
         }
         registerReplacements();
+        if (VectorOps.appliesTo(x)) {
+            return VectorOps.softmax(x, axis);
+        }
         return new OutputGradientSoftmax(x.getSameDiff(), x, axis).outputVariable();
     }
 
@@ -370,6 +376,36 @@ public final class SameDiffFixes {
             SDVariable gradient = gradients.get(0);                              // x's shape
             SDVariable alongY = gradient.mul(y).sum(true, axis);                 // x's shape, 1 along the axis
             return List.of(gradient.sub(alongY).mul(y));                         // x's shape
+        }
+    }
+
+    /**
+     * An op that this project's {@link Session} computes in Java instead of libnd4j, which has no op of its name.
+     * SameDiff copies a graph (for its gradient function) through its serialised form, looking each op's class up by
+     * name; {@link #registerReplacements} registers every such class. Its arguments are the integer and real ones,
+     * which the copy keeps, and no properties.
+     */
+    public abstract static class JavaOp extends DynamicCustomOp {
+        protected JavaOp() {
+        }
+
+        protected JavaOp(SameDiff sd, SDVariable... inputs) {
+            super(null, sd, inputs);
+            // SameDiff creates a thread's session when a variable first gets an array, which may have been before
+            // this project's session factory was bound; only that session computes these ops.
+            sd.getSessions().replaceAll((thread, session) -> session instanceof Session ? session : new Session(sd));
+        }
+
+        /** Writes the op's outputs into the context's output arrays, which have the shapes it declared. */
+        abstract void compute(OpContext context);
+
+        @Override
+        public Map<String, Object> propertiesForFunction() {
+            return new LinkedHashMap<>();
+        }
+
+        @Override
+        public void setPropertiesForFunction(Map<String, Object> properties) {
         }
     }
 
@@ -405,10 +441,9 @@ public final class SameDiffFixes {
      *
      * <p>Three forms, each the gradient of the others: {@link #SCORES} scale * x_bn y_bn^T [B, N, T, T];
      * {@link #CONTEXT} scale * p_bn y_bn [B*T, H]; {@link #TRANSPOSED_CONTEXT} scale * p_bn^T y_bn [B*T, H]. The
-     * inputs are (x or p, y, (B, T)); integer arguments (form, N), the real one the scale. Registered as libnd4j's
-     * {@code batched_gemm}, which SameDiff's copies of a graph look the class up by; the native op never runs.
+     * inputs are (x or p, y, (B, T)); integer arguments (form, N), the real one the scale.
      */
-    public static final class HeadProduct extends DynamicCustomOp {
+    public static final class HeadProduct extends JavaOp {
         static final int SCORES = 0;
         static final int CONTEXT = 1;
         static final int TRANSPOSED_CONTEXT = 2;
@@ -418,17 +453,14 @@ public final class SameDiffFixes {
 
         HeadProduct(SameDiff sd, int form, SDVariable x, SDVariable y, SDVariable batchAndLength, int heads,
                     double scale) {
-            super(null, sd, new SDVariable[] {x, y, batchAndLength});
+            super(sd, x, y, batchAndLength);
             addIArgument(form, heads);
             addTArgument(scale);
-            // SameDiff creates a thread's session when a variable first gets an array, which may have been before
-            // this project's session factory was bound; only that session computes this op.
-            sd.getSessions().replaceAll((thread, session) -> session instanceof Session ? session : new Session(sd));
         }
 
         @Override
         public String opName() {
-            return "batched_gemm";
+            return "bertadapt_head_product";
         }
 
         private int form() {
@@ -490,6 +522,7 @@ public final class SameDiffFixes {
          * the CPU each call runs single-threaded and the heads are shared out among as many Java threads as OpenBLAS
          * had.
          */
+        @Override
         void compute(OpContext context) {
             INDArray x = rowMajor(context.getInputArray(0));
             INDArray y = rowMajor(context.getInputArray(1));                     // [B*T, H]
@@ -646,6 +679,9 @@ public final class SameDiffFixes {
      */
     public static SDVariable layerNorm(SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
         registerReplacements();
+        if (VectorOps.appliesTo(x)) {
+            return VectorOps.layerNorm(x, gamma, beta, eps);
+        }
         SameDiff sd = x.getSameDiff();
         SDVariable centred = x.sub(withoutGradient(x).mean(true, 1));                         // [rows, H]
         SDVariable squares = new FastGradientProduct(sd, centred, centred, FastGradientProduct.CONSTANT)
@@ -694,6 +730,9 @@ public final class SameDiffFixes {
      */
     public static SDVariable gelu(SDVariable x) {
         registerReplacements();
+        if (VectorOps.appliesTo(x)) {
+            return VectorOps.gelu(x);
+        }
         SameDiff sd = x.getSameDiff();
         SDVariable inverseSqrt2 = sd.constant(Nd4j.scalar(x.dataType(), 1 / Math.sqrt(2)));
         SDVariable scaled = new FastGradientProduct(sd, x, inverseSqrt2, FastGradientProduct.CONSTANT).outputVariable(); // x / sqrt 2
@@ -950,10 +989,7 @@ public final class SameDiffFixes {
         }
     }
 
-    /**
-     * SameDiff's session, with its arrays in a {@link DistinctIdArrayCache} and the {@link HeadProduct}s computed here
-     * instead of by libnd4j.
-     */
+    /** SameDiff's session, with its arrays in a {@link DistinctIdArrayCache} and the {@link JavaOp}s computed in Java. */
     static final class Session extends InferenceSession {
         Session(SameDiff graph) {
             super(graph);
@@ -964,8 +1000,8 @@ public final class SameDiffFixes {
         public ExecutionResult doExec(DifferentialFunction op, OpContext context, FrameIter frame,
                                       Set<AbstractSession.VarId> inputs, Set<AbstractSession.VarId> allIterationInputs,
                                       Set<String> constantAndPlaceholderInputs, Map<String, SDValue> otherPlaceholders) {
-            if (op instanceof HeadProduct product) {
-                product.compute(context);
+            if (op instanceof JavaOp javaOp) {
+                javaOp.compute(context);
                 return ExecutionResult.createFrom(op, context);
             }
             return super.doExec(op, context, frame, inputs, allIterationInputs, constantAndPlaceholderInputs,
@@ -1090,7 +1126,7 @@ public final class SameDiffFixes {
      * the JVM, the library's own included, gets the replacement's gradient; each one is right for every use. Every
      * session created from then on caches its arrays in a {@link DistinctIdArrayCache}.
      */
-    private static synchronized void registerReplacements() {
+    static synchronized void registerReplacements() {
         if (registered) {
             return;
         }
@@ -1100,10 +1136,32 @@ public final class SameDiffFixes {
         register("biasadd", BiasAdd.class, new ColumnSummingBiasAdd());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         register("gather_nd", GatherNd.class, new LabelPick());
-        register("batched_gemm", BatchMmul.class, new HeadProduct());
+        HeadProduct headProduct = new HeadProduct();
+        registerJavaOp(headProduct.opName(), headProduct);
+        for (VectorOps.Kernel kernel : VectorOps.Kernel.values()) {
+            registerJavaOp(kernel.opName(), new VectorOps.VectorOp());
+        }
         register("stop_gradient", StopGradient.class, new GradientStop());
         SameDiff.bindInferenceFactory(Session::new);
         registered = true;
+    }
+
+    /** Registers a {@link JavaOp} under a name of its own (with hash 0, as its op hash reads for a name libnd4j lacks). */
+    @SuppressWarnings("unchecked")
+    private static void registerJavaOp(String name, JavaOp op) {
+        try {
+            DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
+            Field converters = DifferentialFunctionClassHolder.class.getDeclaredField("nodeConverters");
+            converters.setAccessible(true);
+            ((Map<String, DifferentialFunction>) converters.get(holder)).put(name, op);
+            Field sharedHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClasses");
+            sharedHash.setAccessible(true);
+            ((Map<Long, Map<String, Class<?>>>) sharedHash.get(holder))
+                    .computeIfAbsent(0L, hash -> new ConcurrentHashMap<>())
+                    .put(name, op.getClass());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot register " + op.getClass().getSimpleName() + " with SameDiff " + e, e);
+        }
     }
 
     @SuppressWarnings("unchecked")
