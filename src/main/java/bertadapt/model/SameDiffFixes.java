@@ -81,9 +81,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *       the library builds from 11 ops.</li>
  *   <li>{@link HeadProduct} ({@link #headScores}, {@link #headContext}): the library's batched matmul runs its own
  *       loops, at half the speed of a BLAS call per head, on heads that reshapes and permutes first copy out.</li>
- *   <li>{@link VectorOps}: in a float graph on the CPU, {@link #softmax}, {@link #layerNorm} and {@link #gelu} are one
- *       op each way, computed in Java with the Vector API, where the library runs several ops, its exponentials and
- *       erf one element at a time; the library's ops (as above) elsewhere.</li>
+ *   <li>{@link VectorOps}: in a float graph on the CPU, {@link #softmax}, {@link #layerNorm}, {@link #gelu} and
+ *       {@link #crossEntropy} are one op each way, computed in Java with the Vector API, where the library runs
+ *       several ops, its exponentials and erf one element at a time; the library's ops (as above) elsewhere.</li>
  *   <li>{@link FreshRandomness}: random ops draw the same numbers on every run.</li>
  *   <li>{@link #crossEntropy}: the library's softmax cross-entropy ignores ops applied after it, so a
  *       masked or weighted mean of its per-example losses gets wrong gradients; its sparse form takes 216 ms for
@@ -750,6 +750,9 @@ public final class SameDiffFixes {
      */
     public static SDVariable crossEntropy(SDVariable logits, SDVariable labels) {
         registerReplacements();
+        if (VectorOps.appliesTo(logits)) {
+            return VectorOps.crossEntropy(logits, labels);
+        }
         SameDiff sd = logits.getSameDiff();
         SDVariable fixed = withoutGradient(logits);                                    // [rows, C]
         SDVariable maxima = fixed.max(true, 1);                                        // [rows, 1]

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * native memory is read once or twice, as vectors of the machine's widest lanes. Arrays are row-major and contiguous;
  * {@link Rows} names one. Rows are shared out among the cores in contiguous blocks, the same blocks for the same
  * shape, so that sums over rows (LayerNorm's parameter gradients) add in the same order on every run.
+ *
+ * <p>Each loop runs whole vectors up to the last multiple of the lane count, then the row's last elements one at a
+ * time (as one-lane uses of the same vector formula where there is one). A masked vector for those last elements
+ * would be simpler, but Java 17 does not compile masked loads into vector instructions: a loop that might take one
+ * allocated every vector it touched (235 MB a call for BERT-mini's masked-LM cross-entropy) and ran at a third of the
+ * speed.
  *
  * <p>Only {@link VectorOps} calls these methods, and only where the JVM has the {@code jdk.incubator.vector} module;
  * loading this class without it fails.
@@ -59,27 +64,26 @@ final class VectorKernels {
             return (int) ((offset + (long) r * width + i) * Float.BYTES);
         }
 
-        /** Lanes i.. of row r; lanes past the row's end read as {@code fill}. */
-        FloatVector load(int r, int i, float fill) {
-            if (i + STEP <= width) {
-                return FloatVector.fromByteBuffer(LANES, bytes, at(r, i), ORDER);
-            }
-            VectorMask<Float> inRow = LANES.indexInRange(i, width);
-            return FloatVector.fromByteBuffer(LANES, bytes, at(r, i), ORDER, inRow)
-                    .blend(fill, inRow.not());
-        }
-
+        /** Elements i..i+lanes of row r, which must lie inside the row. */
         FloatVector load(int r, int i) {
-            return load(r, i, 0f);
+            return FloatVector.fromByteBuffer(LANES, bytes, at(r, i), ORDER);
         }
 
-        /** Writes the lanes of {@code v} that fall inside row r from element i. */
         void store(FloatVector v, int r, int i) {
-            if (i + STEP <= width) {
-                v.intoByteBuffer(bytes, at(r, i), ORDER);
-            } else {
-                v.intoByteBuffer(bytes, at(r, i), ORDER, LANES.indexInRange(i, width));
-            }
+            v.intoByteBuffer(bytes, at(r, i), ORDER);
+        }
+
+        float get(int r, int i) {
+            return bytes.getFloat(at(r, i));
+        }
+
+        void set(int r, int i, float value) {
+            bytes.putFloat(at(r, i), value);
+        }
+
+        /** Where the whole vectors of a row end. */
+        int vectorEnd() {
+            return LANES.loopBound(width);
         }
     }
 
@@ -103,25 +107,47 @@ final class VectorKernels {
         }
     }
 
+    /** The largest element of row r. */
+    private static float max(Rows x, int r) {
+        int end = x.vectorEnd();
+        FloatVector maxima = FloatVector.broadcast(LANES, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < end; i += STEP) {
+            maxima = maxima.max(x.load(r, i));
+        }
+        float max = maxima.reduceLanes(VectorOperators.MAX);
+        for (; i < x.width(); i++) {
+            max = Math.max(max, x.get(r, i));
+        }
+        return max;
+    }
+
     /** y = softmax(x) along each row: exp(x - max) / sum(exp(x - max)). */
     static void softmax(Rows x, Rows y) {
         int width = x.width();
+        int end = x.vectorEnd();
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                FloatVector maxima = FloatVector.broadcast(LANES, Float.NEGATIVE_INFINITY);
-                for (int i = 0; i < width; i += STEP) {
-                    maxima = maxima.max(x.load(r, i, Float.NEGATIVE_INFINITY));
-                }
-                float max = maxima.reduceLanes(VectorOperators.MAX);
+                float max = max(x, r);
                 FloatVector sums = FloatVector.zero(LANES);
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector e = x.load(r, i, Float.NEGATIVE_INFINITY).sub(max).lanewise(VectorOperators.EXP);
+                int i = 0;
+                for (; i < end; i += STEP) {
+                    FloatVector e = x.load(r, i).sub(max).lanewise(VectorOperators.EXP);
                     y.store(e, r, i);
                     sums = sums.add(e);
                 }
-                float inverseSum = 1 / sums.reduceLanes(VectorOperators.ADD);
-                for (int i = 0; i < width; i += STEP) {
+                float sum = sums.reduceLanes(VectorOperators.ADD);
+                for (; i < width; i++) {
+                    float e = (float) Math.exp(x.get(r, i) - max);
+                    y.set(r, i, e);
+                    sum += e;
+                }
+                float inverseSum = 1 / sum;
+                for (i = 0; i < end; i += STEP) {
                     y.store(y.load(r, i).mul(inverseSum), r, i);
+                }
+                for (; i < width; i++) {
+                    y.set(r, i, y.get(r, i) * inverseSum);
                 }
             }
         });
@@ -130,49 +156,75 @@ final class VectorKernels {
     /** The gradient of a softmax from its output y and the gradient g of y: dx = y (g - sum(g y)) along each row. */
     static void softmaxGradient(Rows y, Rows g, Rows dx) {
         int width = y.width();
+        int end = y.vectorEnd();
         forRowBlocks(y.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
                 FloatVector sums = FloatVector.zero(LANES);
-                for (int i = 0; i < width; i += STEP) {
+                int i = 0;
+                for (; i < end; i += STEP) {
                     sums = y.load(r, i).fma(g.load(r, i), sums);
                 }
                 float alongY = sums.reduceLanes(VectorOperators.ADD);
-                for (int i = 0; i < width; i += STEP) {
+                for (; i < width; i++) {
+                    alongY += y.get(r, i) * g.get(r, i);
+                }
+                for (i = 0; i < end; i += STEP) {
                     dx.store(g.load(r, i).sub(alongY).mul(y.load(r, i)), r, i);
+                }
+                for (; i < width; i++) {
+                    dx.set(r, i, (g.get(r, i) - alongY) * y.get(r, i));
                 }
             }
         });
     }
 
-    /** Row r's mean and inverse standard deviation 1 / sqrt(var + eps), the variance from the centred values. */
-    private static float[] statistics(Rows x, int r, float eps) {
-        int width = x.width();
+    /** Row r's mean, the variance from the centred values. */
+    private static float mean(Rows x, int r) {
+        int end = x.vectorEnd();
         FloatVector sums = FloatVector.zero(LANES);
-        for (int i = 0; i < width; i += STEP) {
+        int i = 0;
+        for (; i < end; i += STEP) {
             sums = sums.add(x.load(r, i));
         }
-        float mean = sums.reduceLanes(VectorOperators.ADD) / width;
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < x.width(); i++) {
+            sum += x.get(r, i);
+        }
+        return sum / x.width();
+    }
+
+    /** Row r's inverse standard deviation 1 / sqrt(var + eps), the variance from the values centred on the mean. */
+    private static float inverseStd(Rows x, int r, float mean, float eps) {
+        int end = x.vectorEnd();
         FloatVector squares = FloatVector.zero(LANES);
-        for (int i = 0; i < width; i += STEP) {
+        int i = 0;
+        for (; i < end; i += STEP) {
             FloatVector centred = x.load(r, i).sub(mean);
-            if (i + STEP > width) {
-                centred = centred.blend(0f, LANES.indexInRange(i, width).not());
-            }
             squares = centred.fma(centred, squares);
         }
-        float variance = squares.reduceLanes(VectorOperators.ADD) / width;
-        return new float[] {mean, (float) (1 / Math.sqrt(variance + eps))};
+        float sum = squares.reduceLanes(VectorOperators.ADD);
+        for (; i < x.width(); i++) {
+            float centred = x.get(r, i) - mean;
+            sum += centred * centred;
+        }
+        return (float) (1 / Math.sqrt(sum / x.width() + eps));
     }
 
     /** y = (x - mean) / sqrt(var + eps) * gamma + beta along each row; gamma and beta are single rows. */
     static void layerNorm(Rows x, Rows gamma, Rows beta, float eps, Rows y) {
         int width = x.width();
+        int end = x.vectorEnd();
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                float[] stats = statistics(x, r, eps);
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector normalised = x.load(r, i).sub(stats[0]).mul(stats[1]);
+                float mean = mean(x, r);
+                float inverseStd = inverseStd(x, r, mean, eps);
+                int i = 0;
+                for (; i < end; i += STEP) {
+                    FloatVector normalised = x.load(r, i).sub(mean).mul(inverseStd);
                     y.store(normalised.fma(gamma.load(0, i), beta.load(0, i)), r, i);
+                }
+                for (; i < width; i++) {
+                    y.set(r, i, (x.get(r, i) - mean) * inverseStd * gamma.get(0, i) + beta.get(0, i));
                 }
             }
         });
@@ -186,48 +238,116 @@ final class VectorKernels {
     static void layerNormGradient(Rows x, Rows gamma, Rows g, float eps, Rows dx, Rows dGamma, Rows dBeta) {
         int width = x.width();
         int workers = workers(x.rows(), width);
-        Rows[] gammaSums = new Rows[workers];
-        Rows[] betaSums = new Rows[workers];
+        float[][] gammaSums = new float[workers][width];
+        float[][] betaSums = new float[workers][width];
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
-            Rows gammaSum = gammaSums[worker] = scratchRow(width);
-            Rows betaSum = betaSums[worker] = scratchRow(width);
             for (int r = from; r < to; r++) {
-                float[] stats = statistics(x, r, eps);
-                FloatVector gySums = FloatVector.zero(LANES);
-                FloatVector gyXhatSums = FloatVector.zero(LANES);
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector xhat = x.load(r, i).sub(stats[0]).mul(stats[1]);
-                    FloatVector gr = g.load(r, i);
-                    FloatVector gy = gr.mul(gamma.load(0, i));
-                    gySums = gySums.add(gy);
-                    gyXhatSums = gy.fma(xhat, gyXhatSums);
-                    gammaSum.store(gr.fma(xhat, gammaSum.load(0, i)), 0, i);
-                    betaSum.store(betaSum.load(0, i).add(gr), 0, i);
-                }
-                float gyMean = gySums.reduceLanes(VectorOperators.ADD) / width;
-                float gyXhatMean = gyXhatSums.reduceLanes(VectorOperators.ADD) / width;
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector xhat = x.load(r, i).sub(stats[0]).mul(stats[1]);
-                    FloatVector gy = g.load(r, i).mul(gamma.load(0, i));
-                    dx.store(gy.sub(gyMean).sub(xhat.mul(gyXhatMean)).mul(stats[1]), r, i);
-                }
+                layerNormGradientRow(x, gamma, g, eps, dx, r, gammaSums[worker], betaSums[worker]);
             }
         });
         for (int i = 0; i < width; i++) {
             float gammaTotal = 0;
             float betaTotal = 0;
             for (int w = 0; w < workers; w++) {
-                gammaTotal += gammaSums[w].bytes().getFloat(gammaSums[w].at(0, i));
-                betaTotal += betaSums[w].bytes().getFloat(betaSums[w].at(0, i));
+                gammaTotal += gammaSums[w][i];
+                betaTotal += betaSums[w][i];
             }
-            dGamma.bytes().putFloat(dGamma.at(0, i), gammaTotal);
-            dBeta.bytes().putFloat(dBeta.at(0, i), betaTotal);
+            dGamma.set(0, i, gammaTotal);
+            dBeta.set(0, i, betaTotal);
         }
     }
 
-    /** A row of zeros [1, width] for a worker's sums. */
-    private static Rows scratchRow(int width) {
-        return new Rows(ByteBuffer.allocateDirect(width * Float.BYTES), 0, 1, width);
+    /** Row r of {@link #layerNormGradient}: its dx, and its terms added to the worker's sums for dgamma and dbeta. */
+    private static void layerNormGradientRow(Rows x, Rows gamma, Rows g, float eps, Rows dx, int r,
+                                             float[] gammaSum, float[] betaSum) {
+        int width = x.width();
+        int end = x.vectorEnd();
+        float mean = mean(x, r);
+        float inverseStd = inverseStd(x, r, mean, eps);
+        FloatVector gySums = FloatVector.zero(LANES);
+        FloatVector gyXhatSums = FloatVector.zero(LANES);
+        int i = 0;
+        for (; i < end; i += STEP) {
+            FloatVector xhat = x.load(r, i).sub(mean).mul(inverseStd);
+            FloatVector gr = g.load(r, i);
+            FloatVector gy = gr.mul(gamma.load(0, i));
+            gySums = gySums.add(gy);
+            gyXhatSums = gy.fma(xhat, gyXhatSums);
+            gr.fma(xhat, FloatVector.fromArray(LANES, gammaSum, i)).intoArray(gammaSum, i);
+            gr.add(FloatVector.fromArray(LANES, betaSum, i)).intoArray(betaSum, i);
+        }
+        float gySum = gySums.reduceLanes(VectorOperators.ADD);
+        float gyXhatSum = gyXhatSums.reduceLanes(VectorOperators.ADD);
+        for (; i < width; i++) {
+            float xhat = (x.get(r, i) - mean) * inverseStd;
+            float gy = g.get(r, i) * gamma.get(0, i);
+            gySum += gy;
+            gyXhatSum += gy * xhat;
+            gammaSum[i] += g.get(r, i) * xhat;
+            betaSum[i] += g.get(r, i);
+        }
+        float gyMean = gySum / width;
+        float gyXhatMean = gyXhatSum / width;
+        for (i = 0; i < end; i += STEP) {
+            FloatVector xhat = x.load(r, i).sub(mean).mul(inverseStd);
+            FloatVector gy = g.load(r, i).mul(gamma.load(0, i));
+            dx.store(gy.sub(gyMean).sub(xhat.mul(gyXhatMean)).mul(inverseStd), r, i);
+        }
+        for (; i < width; i++) {
+            float xhat = (x.get(r, i) - mean) * inverseStd;
+            float gy = g.get(r, i) * gamma.get(0, i);
+            dx.set(r, i, (gy - gyMean - xhat * gyXhatMean) * inverseStd);
+        }
+    }
+
+    /** log(sum(exp(x))) of row r, shifted by the row's maximum so that no exponential overflows. */
+    private static float logSumExp(Rows x, int r) {
+        int end = x.vectorEnd();
+        float max = max(x, r);
+        FloatVector sums = FloatVector.zero(LANES);
+        int i = 0;
+        for (; i < end; i += STEP) {
+            sums = sums.add(x.load(r, i).sub(max).lanewise(VectorOperators.EXP));
+        }
+        double sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < x.width(); i++) {
+            sum += Math.exp(x.get(r, i) - max);
+        }
+        return max + (float) Math.log(sum);
+    }
+
+    /**
+     * Softmax cross-entropy of each row of logits x [rows, C] against its label: loss_r = log(sum(exp(x_r))) -
+     * x_r[label_r], and the log-sum-exp itself, which the gradient reuses; loss and log-sum-exp are single rows [rows].
+     */
+    static void crossEntropy(Rows x, int[] labels, Rows loss, Rows logSumExp) {
+        forRowBlocks(x.rows(), x.width(), (worker, from, to) -> {
+            for (int r = from; r < to; r++) {
+                float lse = logSumExp(x, r);
+                logSumExp.set(0, r, lse);
+                loss.set(0, r, lse - x.get(r, labels[r]));
+            }
+        });
+    }
+
+    /** The cross-entropy's gradient, dx_r = (softmax(x_r) - onehot(label_r)) g_r, softmax(x_r) = exp(x_r - lse_r). */
+    static void crossEntropyGradient(Rows x, int[] labels, Rows logSumExp, Rows g, Rows dx) {
+        int width = x.width();
+        int end = x.vectorEnd();
+        forRowBlocks(x.rows(), width, (worker, from, to) -> {
+            for (int r = from; r < to; r++) {
+                float lse = logSumExp.get(0, r);
+                float incoming = g.get(0, r);
+                int i = 0;
+                for (; i < end; i += STEP) {
+                    dx.store(x.load(r, i).sub(lse).lanewise(VectorOperators.EXP).mul(incoming), r, i);
+                }
+                for (; i < width; i++) {
+                    dx.set(r, i, (float) Math.exp(x.get(r, i) - lse) * incoming);
+                }
+                dx.set(r, labels[r], dx.get(r, labels[r]) - incoming);
+            }
+        });
     }
 
     /** z = |x| / sqrt 2. */
@@ -251,31 +371,48 @@ final class VectorKernels {
         return halfErfc.neg().add(1f).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
     }
 
+    /** x Phi(x) in every lane. */
+    private static FloatVector gelu(FloatVector x) {
+        FloatVector z = scaledMagnitude(x);
+        return x.mul(normalCdf(x, z, gaussian(z)));
+    }
+
+    /** Phi(x) + x phi(x), GELU's slope, phi(x) = exp(-x^2 / 2) / sqrt(2 pi) the standard normal density. */
+    private static FloatVector geluSlope(FloatVector x) {
+        FloatVector z = scaledMagnitude(x);
+        FloatVector gaussian = gaussian(z);
+        return x.mul(gaussian).mul(INVERSE_SQRT_2PI).add(normalCdf(x, z, gaussian));
+    }
+
     /** y = x Phi(x), GELU in its exact form as BERT uses it. */
     static void gelu(Rows x, Rows y) {
         int width = x.width();
+        int end = x.vectorEnd();
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector v = x.load(r, i);
-                    FloatVector z = scaledMagnitude(v);
-                    y.store(v.mul(normalCdf(v, z, gaussian(z))), r, i);
+                int i = 0;
+                for (; i < end; i += STEP) {
+                    y.store(gelu(x.load(r, i)), r, i);
+                }
+                for (; i < width; i++) {
+                    y.set(r, i, gelu(FloatVector.broadcast(LANES, x.get(r, i))).lane(0));
                 }
             }
         });
     }
 
-    /** GELU's gradient, dx = g (Phi(x) + x phi(x)), phi(x) = exp(-x^2 / 2) / sqrt(2 pi) the standard normal density. */
+    /** GELU's gradient, dx = g (Phi(x) + x phi(x)). */
     static void geluGradient(Rows x, Rows g, Rows dx) {
         int width = x.width();
+        int end = x.vectorEnd();
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                for (int i = 0; i < width; i += STEP) {
-                    FloatVector v = x.load(r, i);
-                    FloatVector z = scaledMagnitude(v);
-                    FloatVector gaussian = gaussian(z);
-                    FloatVector slope = v.mul(gaussian).mul(INVERSE_SQRT_2PI).add(normalCdf(v, z, gaussian));
-                    dx.store(g.load(r, i).mul(slope), r, i);
+                int i = 0;
+                for (; i < end; i += STEP) {
+                    dx.store(g.load(r, i).mul(geluSlope(x.load(r, i))), r, i);
+                }
+                for (; i < width; i++) {
+                    dx.set(r, i, g.get(r, i) * geluSlope(FloatVector.broadcast(LANES, x.get(r, i))).lane(0));
                 }
             }
         });

@@ -15,12 +15,12 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The attention softmax, LayerNorm and GELU of a float graph on the CPU as one op each way, forward and backward,
- * computed by {@link VectorKernels}. libnd4j computes them as 4 to 9 ops over the whole array, its exponentials and
- * erf one element at a time (BERT-mini at batch 32: its attention softmax took 5.2 ms a layer against 1.7 ms here).
- * {@link SameDiffFixes#softmax}, {@link SameDiffFixes#layerNorm} and {@link SameDiffFixes#gelu} build these ops where
- * {@link #appliesTo} holds, and the library's ops elsewhere (double precision, another backend, a JVM without
- * {@code --add-modules jdk.incubator.vector}).
+ * The attention softmax, LayerNorm, GELU and the softmax cross-entropy of a float graph on the CPU as one op each way,
+ * forward and backward, computed by {@link VectorKernels}. libnd4j computes each as 4 to 9 ops over the whole array,
+ * its exponentials and erf one element at a time (BERT-mini at batch 32: its attention softmax took 5.2 ms a layer
+ * against 1.7 ms here). {@link SameDiffFixes#softmax}, {@link SameDiffFixes#layerNorm}, {@link SameDiffFixes#gelu}
+ * and {@link SameDiffFixes#crossEntropy} build these ops where {@link #appliesTo} holds, and the library's ops
+ * elsewhere (double precision, another backend, a JVM without {@code --add-modules jdk.incubator.vector}).
  */
 public final class VectorOps {
     /** The system property that turns these ops off when set to {@code false}, to compare with the library's ops. */
@@ -56,7 +56,12 @@ public final class VectorOps {
         return new VectorOp(Kernel.GELU, 0, x).outputVariable();
     }
 
-    /** What a {@link VectorOp} computes: its inputs, and the outputs, which have the shapes of the first inputs. */
+    /** Per-row softmax cross-entropy of logits [rows, C] against integer labels [rows]: [rows]. */
+    static SDVariable crossEntropy(SDVariable logits, SDVariable labels) {
+        return new VectorOp(Kernel.CROSS_ENTROPY, 0, logits, labels).outputVariables()[0];
+    }
+
+    /** What a {@link VectorOp} computes: its inputs, and its outputs, which have the shapes of the first inputs but for the cross-entropy's. */
     enum Kernel {
         /** (x) -> softmax(x) along the axis of the second integer argument. */
         SOFTMAX(1),
@@ -69,7 +74,11 @@ public final class VectorOps {
         /** (x) -> x Phi(x). */
         GELU(1),
         /** (x, dy) -> dx. */
-        GELU_GRADIENT(1);
+        GELU_GRADIENT(1),
+        /** (logits [rows, C], labels [rows]) -> (loss [rows], log-sum-exp [rows]). */
+        CROSS_ENTROPY(2),
+        /** (logits, labels, log-sum-exp, dloss) -> dlogits. */
+        CROSS_ENTROPY_GRADIENT(1);
 
         final int outputs;
 
@@ -129,17 +138,22 @@ public final class VectorOps {
             return Collections.nCopies(getNumOutputs(), dataTypes.get(0));
         }
 
-        /** The first input's shape; LayerNorm's gradient adds gamma's twice, for dgamma and dbeta. */
+        /** The first input's shape; LayerNorm's gradient adds gamma's twice, the cross-entropy has two of the labels'. */
         @Override
         public List<LongShapeDescriptor> calculateOutputShape(OpContext context) {
             INDArray x = context.getInputArray(0);
             LongShapeDescriptor xShape = LongShapeDescriptor.fromShape(x.shape(), x.dataType());
-            if (kernel() != Kernel.LAYER_NORM_GRADIENT) {
-                return List.of(xShape);
-            }
-            INDArray gamma = context.getInputArray(1);
-            LongShapeDescriptor gammaShape = LongShapeDescriptor.fromShape(gamma.shape(), gamma.dataType());
-            return List.of(xShape, gammaShape, gammaShape);
+            return switch (kernel()) {
+                case LAYER_NORM_GRADIENT -> {
+                    LongShapeDescriptor gammaShape = LongShapeDescriptor.fromShape(context.getInputArray(1).shape(), x.dataType());
+                    yield List.of(xShape, gammaShape, gammaShape);
+                }
+                case CROSS_ENTROPY -> {
+                    LongShapeDescriptor perRow = LongShapeDescriptor.fromShape(context.getInputArray(1).shape(), x.dataType());
+                    yield List.of(perRow, perRow);
+                }
+                default -> List.of(xShape);
+            };
         }
 
         @Override
@@ -150,6 +164,8 @@ public final class VectorOps {
                         .along(iArguments.get(1).intValue()).outputVariable());
                 case LAYER_NORM -> List.of(new VectorOp(Kernel.LAYER_NORM_GRADIENT, eps(), arg(0), arg(1), dy).outputVariables());
                 case GELU -> List.of(new VectorOp(Kernel.GELU_GRADIENT, 0, arg(0), dy).outputVariable());
+                case CROSS_ENTROPY -> List.of(new VectorOp(Kernel.CROSS_ENTROPY_GRADIENT, 0, arg(0), arg(1),
+                        outputVariables()[1], dy).outputVariable(), sameDiff.zerosLike(arg(1)));
                 default -> throw new UnsupportedOperationException(kernel() + " is not differentiated twice");
             };
         }
@@ -182,6 +198,10 @@ public final class VectorOps {
         }
 
         private void computeRows(List<INDArray> inputs, List<INDArray> outputs) {
+            if (kernel() == Kernel.CROSS_ENTROPY || kernel() == Kernel.CROSS_ENTROPY_GRADIENT) {
+                computeCrossEntropy(inputs, outputs);
+                return;
+            }
             VectorKernels.Rows[] in = inputs.stream().map(VectorOp::rows).toArray(VectorKernels.Rows[]::new);
             VectorKernels.Rows[] out = outputs.stream().map(VectorOp::rows).toArray(VectorKernels.Rows[]::new);
             switch (kernel()) {
@@ -191,6 +211,25 @@ public final class VectorOps {
                 case LAYER_NORM_GRADIENT -> VectorKernels.layerNormGradient(in[0], in[1], in[2], eps(), out[0], out[1], out[2]);
                 case GELU -> VectorKernels.gelu(in[0], out[0]);
                 case GELU_GRADIENT -> VectorKernels.geluGradient(in[0], in[1], out[0]);
+                default -> throw new IllegalStateException(kernel() + " is not computed row by row");
+            }
+        }
+
+        /** The cross-entropy and its gradient, whose second input is the integer labels, one a row. */
+        private void computeCrossEntropy(List<INDArray> inputs, List<INDArray> outputs) {
+            VectorKernels.Rows logits = rows(inputs.get(0));
+            int[] labels = inputs.get(1).reshape(-1).toIntVector();
+            for (int r = 0; r < labels.length; r++) {
+                if (labels[r] < 0 || labels[r] >= logits.width()) {
+                    throw new IllegalArgumentException("label " + labels[r] + " of row " + r + " is not one of the "
+                            + logits.width() + " classes 0.." + (logits.width() - 1));
+                }
+            }
+            if (kernel() == Kernel.CROSS_ENTROPY) {
+                VectorKernels.crossEntropy(logits, labels, rows(outputs.get(0)), rows(outputs.get(1)));
+            } else {
+                VectorKernels.crossEntropyGradient(logits, labels, rows(inputs.get(2)), rows(inputs.get(3)),
+                        rows(outputs.get(0)));
             }
         }
 
