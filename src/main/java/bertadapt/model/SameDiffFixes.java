@@ -1150,16 +1150,10 @@ public final class SameDiffFixes {
     }
 
     /** Registers a {@link JavaOp} under a name of its own (with hash 0, as its op hash reads for a name libnd4j lacks). */
-    @SuppressWarnings("unchecked")
     private static void registerJavaOp(String name, JavaOp op) {
         try {
-            DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
-            Field converters = DifferentialFunctionClassHolder.class.getDeclaredField("nodeConverters");
-            converters.setAccessible(true);
-            ((Map<String, DifferentialFunction>) converters.get(holder)).put(name, op);
-            Field sharedHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClasses");
-            sharedHash.setAccessible(true);
-            ((Map<Long, Map<String, Class<?>>>) sharedHash.get(holder))
+            SameDiffFixes.<Map<String, DifferentialFunction>>opRegistry("nodeConverters").put(name, op);
+            SameDiffFixes.<Map<Long, Map<String, Class<?>>>>opRegistry("customOpHashToClasses")
                     .computeIfAbsent(0L, hash -> new ConcurrentHashMap<>())
                     .put(name, op.getClass());
         } catch (ReflectiveOperationException e) {
@@ -1167,22 +1161,23 @@ public final class SameDiffFixes {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static void register(String opName, Class<?> library, DifferentialFunction replacement) {
         try {
-            DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
-            Field converters = DifferentialFunctionClassHolder.class.getDeclaredField("nodeConverters");
-            converters.setAccessible(true);
-            ((Map<String, DifferentialFunction>) converters.get(holder)).put(opName, replacement);
-            Field byHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClass");
-            byHash.setAccessible(true);
-            ((Map<Long, Class<?>>) byHash.get(holder)).replaceAll((hash, type) -> type == library ? replacement.getClass() : type);
-            Field sharedHash = DifferentialFunctionClassHolder.class.getDeclaredField("customOpHashToClasses");
-            sharedHash.setAccessible(true);
-            ((Map<Long, Map<String, Class<?>>>) sharedHash.get(holder)).values()
+            SameDiffFixes.<Map<String, DifferentialFunction>>opRegistry("nodeConverters").put(opName, replacement);
+            SameDiffFixes.<Map<Long, Class<?>>>opRegistry("customOpHashToClass")
+                    .replaceAll((hash, type) -> type == library ? replacement.getClass() : type);
+            SameDiffFixes.<Map<Long, Map<String, Class<?>>>>opRegistry("customOpHashToClasses").values()
                     .forEach(byName -> byName.replaceAll((name, type) -> type == library ? replacement.getClass() : type));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot register " + replacement.getClass().getSimpleName() + " with SameDiff " + e, e);
         }
+    }
+
+    /** One of the maps SameDiff looks op classes up in, a private field of its class holder. */
+    @SuppressWarnings("unchecked")
+    private static <T> T opRegistry(String field) throws ReflectiveOperationException {
+        Field registry = DifferentialFunctionClassHolder.class.getDeclaredField(field);
+        registry.setAccessible(true);
+        return (T) registry.get(DifferentialFunctionClassHolder.getInstance());
     }
 }
