@@ -25,12 +25,17 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class VectorOps {
     /** The system property that turns these ops off when set to {@code false}, to compare with the library's ops. */
     public static final String ENABLED_PROPERTY = "bertadapt.vectorOps";
-    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /**
+     * Whether the JVM has the Vector API with vectorised exponentials: Java 17 compiles those (with Intel's SVML) on
+     * x86-64 only, and elsewhere computes them lane by lane, which this project has not measured.
+     */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && "amd64".equals(System.getProperty("os.arch"));
 
     private VectorOps() {
     }
 
-    /** Whether the JVM has the Vector API and the graph computes x in single precision on the CPU. */
+    /** Whether the JVM has the Vector API (on x86-64) and the graph computes x in single precision on the CPU. */
     public static boolean appliesTo(SDVariable x) {
         return available() && x.dataType() == DataType.FLOAT;
     }
