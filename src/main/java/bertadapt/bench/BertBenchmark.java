@@ -49,10 +49,10 @@ public final class BertBenchmark {
     }
 
     /**
+     * @param vectorOps         whether the graph's softmax, LayerNorm, GELU and cross-entropy ran as {@link VectorOps}
      * @param graphBuildSeconds building the training graph and its gradient function (and loading weights)
      * @param firstStepSeconds  the first training step, which also sets up SameDiff's execution
      */
-    /** @param vectorOps whether the graph's softmax, LayerNorm and GELU ran as {@link VectorOps} */
     public record Result(Settings settings, long parameters, int threads, String openBlasKernels, String openBlasLibrary,
                          boolean vectorOps, double sgemmGflops,
                          double graphBuildSeconds, double firstStepSeconds, Phase training, Phase inference, Phase frozenHalf,

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The row-wise steps of the BERT graph that libnd4j runs one element at a time with libm's expf and erff, or as
- * several passes (softmax, LayerNorm, GELU), written in the Java Vector API: each row of a float matrix [rows, W] in
+ * several passes (softmax, LayerNorm, GELU, the softmax cross-entropy), written in the Java Vector API: each row of a float matrix [rows, W] in
  * native memory is read once or twice, as vectors of the machine's widest lanes. Arrays are row-major and contiguous;
  * {@link Rows} names one. Rows are shared out among the cores in contiguous blocks, the same blocks for the same
  * shape, so that sums over rows (LayerNorm's parameter gradients) add in the same order on every run.
