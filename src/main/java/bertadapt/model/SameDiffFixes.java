@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -53,7 +54,6 @@ import org.nd4j.linalg.api.ops.impl.shape.GatherNd;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -70,8 +70,9 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  *   <li>{@link #gather}: the library's gather gradient counts a repeated index once instead of
  *       summing, and a graph with two gathers fails to fit.</li>
  *   <li>{@link #broadcastProduct}: the library's gradient of a broadcast product is 60 times slower than the product.</li>
- *   <li>{@link #linear}: the library's xw_plus_b gradient is wrong for a transposed weight, and the gradient of a
- *       product plus a bias as two ops copies the incoming gradient.</li>
+ *   <li>{@link #linear}: the library's xw_plus_b gradient is wrong for a transposed weight, it adds the bias in a pass
+ *       of its own after a product onto zeros, and the gradient of a product plus a bias as two ops copies the
+ *       incoming gradient.</li>
  *   <li>{@link #biasSum}: the library's gradient of a bias add copies the incoming gradient and sums the bias's over
  *       axis 0 at under 1 GB/s.</li>
  *   <li>{@link #softmax}: the library's softmax gradient recomputes the softmax, five times slower than from its output.</li>
@@ -157,48 +158,106 @@ public final class SameDiffFixes {
     }
 
     /**
-     * x W^T + b for rows x [rows, in], a weight W [out, in] as checkpoints store it and a bias b [out], as one op.
-     * The library's own gradient of xw_plus_b ignores the transposed weight, and a matrix product followed by an add
-     * has an add gradient that copies d out before summing it for the bias.
+     * x W^T + b for rows x [rows, in], a weight W [out, in] as checkpoints store it and a bias b [out], as one op
+     * ({@link Linear}).
      */
     public static SDVariable linear(SDVariable x, SDVariable weight, SDVariable bias) {
         registerReplacements();
-        return new TransposedLinear(x.getSameDiff(), x, weight, bias).outputVariable();
+        return new Linear(x.getSameDiff(), x, weight, bias).outputVariable();
     }
 
-    /** The library's xw_plus_b, with a gradient that is right for a transposed weight too (integer argument 1). */
-    public static final class TransposedLinear extends XwPlusB {
-        public TransposedLinear() {
+    /**
+     * x W^T + b, computed by this project's session as one BLAS call onto rows that hold the bias (beta 1), as
+     * PyTorch's addmm computes it. The library's xw_plus_b has a gradient that ignores a transposed weight, and it
+     * runs the product onto zeros and then adds the bias in a pass of its own: timed alone at BERT-Base's shapes, 5-13%
+     * slower than the one call. Its gradient is two products and the bias's column sums, with no copy of the incoming
+     * gradient (as a product followed by an add has).
+     */
+    public static final class Linear extends JavaOp {
+        public Linear() {
         }
 
-        TransposedLinear(SameDiff sd, SDVariable x, SDVariable weight, SDVariable bias) {
+        Linear(SameDiff sd, SDVariable x, SDVariable weight, SDVariable bias) {
             super(sd, x, weight, bias);
-            addIArgument(1);
         }
 
-        /**
-         * The op describes its output as [rows, out] with row-major strides but column-major order. The array cache
-         * marks a reused array with that order, and the next op to read it reads it transposed.
-         */
         @Override
-        public List<LongShapeDescriptor> calculateOutputShape(OpContext context) {
-            return super.calculateOutputShape(context).stream()
-                    .map(output -> LongShapeDescriptor.fromShape(output.getShape(), output.dataType()))
-                    .toList();
+        public String opName() {
+            return "bertadapt_linear";
         }
 
         @Override
         public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            boolean transposed = !iArguments.isEmpty() && iArguments.get(0) == 1;
-            if (!transposed) {
-                return super.doDiff(gradients);
-            }
             SDVariable x = arg(0);                                               // [rows, in]
             SDVariable weight = arg(1);                                          // [out, in]
             SDVariable gradient = gradients.get(0);                              // [rows, out]
             return List.of(sameDiff.mmul(gradient, weight),                      // [rows, in]
                     sameDiff.mmul(gradient, x, true, false, false),              // [out, in]
                     columnSums(gradient));                                       // [out]
+        }
+
+        @Override
+        public int getNumOutputs() {
+            return 1;
+        }
+
+        @Override
+        public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
+            return List.of(dataTypes.get(0));
+        }
+
+        @Override
+        public List<LongShapeDescriptor> calculateOutputShape(OpContext context) {
+            INDArray x = context.getInputArray(0);                               // [rows, in]
+            INDArray weight = context.getInputArray(1);                          // [out, in]
+            return List.of(LongShapeDescriptor.fromShape(new long[] {x.size(0), weight.size(0)}, x.dataType()));
+        }
+
+        @Override
+        void compute(OpContext context) {
+            INDArray x = rowMajor(context.getInputArray(0));                     // [rows, in]
+            INDArray weight = rowMajor(context.getInputArray(1));                // [out, in]
+            INDArray bias = context.getInputArray(2);                            // [out]
+            INDArray out = context.getOutputArray(0);                            // [rows, out]
+            INDArray target = rowMajor(out);
+            if (target.isEmpty()) {
+                return;
+            }
+            if (!usesBlas(target)) {
+                target.assign(x.mmul(weight.transpose())).addiRowVector(bias);
+            } else {
+                fillRows(target, rowMajor(bias));
+                int rows = (int) x.size(0);
+                int in = (int) x.size(1);
+                int outputs = (int) weight.size(0);
+                if (target.dataType() == DataType.FLOAT) {
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                            openblas_nolapack.CblasTrans, rows, outputs, in, 1f, new FloatPointer(x.data().addressPointer()),
+                            in, new FloatPointer(weight.data().addressPointer()), in, 1f,
+                            new FloatPointer(target.data().addressPointer()), outputs);
+                } else {
+                    openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                            openblas_nolapack.CblasTrans, rows, outputs, in, 1.0,
+                            new DoublePointer(x.data().addressPointer()), in,
+                            new DoublePointer(weight.data().addressPointer()), in, 1.0,
+                            new DoublePointer(target.data().addressPointer()), outputs);
+                }
+            }
+            if (target != out) {
+                out.assign(target);
+            }
+        }
+
+        /** Every row of the row-major matrix [rows, C] set to row [C]: one copy of the row, then doubling copies. */
+        private static void fillRows(INDArray matrix, INDArray row) {
+            long rowBytes = row.length() * row.dataType().width();
+            long rows = matrix.size(0);
+            Pointer start = matrix.data().addressPointer();
+            Pointer.memcpy(start, row.data().addressPointer(), rowBytes);
+            for (long filled = 1; filled < rows; filled *= 2) {
+                long copied = Math.min(filled, rows - filled);
+                Pointer.memcpy(new BytePointer(start).position(filled * rowBytes), start, copied * rowBytes);
+            }
         }
     }
 
@@ -409,6 +468,19 @@ public final class SameDiffFixes {
         }
     }
 
+    /** Whether the products of these arrays are BLAS calls (else products of views). */
+    private static boolean usesBlas(INDArray array) {
+        return Nd4j.getEnvironment().isCPU()
+                && (array.dataType() == DataType.FLOAT || array.dataType() == DataType.DOUBLE);
+    }
+
+    /** The array itself where it is a row-major array of its own from the start of its buffer, else such a copy. */
+    private static INDArray rowMajor(INDArray array) {
+        boolean plain = array.ordering() == 'c' && array.offset() == 0 && !array.isView()
+                && Arrays.equals(array.stride(), Nd4j.getStrides(array.shape(), 'c'));
+        return plain ? array : array.dup('c');
+    }
+
     /**
      * Attention scores of every head, scale * q_bn k_bn^T: query and key [B*T, H] -> [B, N, T, T], where q_bn is head
      * n's columns of example b's rows. The heads are read where the projections wrote them ({@link HeadProduct}).
@@ -569,19 +641,6 @@ public final class SameDiffFixes {
             if (target != out) {
                 out.assign(target);
             }
-        }
-
-        /** Whether the products of these arrays are BLAS calls (else products of views). */
-        private static boolean usesBlas(INDArray array) {
-            return Nd4j.getEnvironment().isCPU()
-                    && (array.dataType() == DataType.FLOAT || array.dataType() == DataType.DOUBLE);
-        }
-
-        /** The array itself where it is a row-major array of its own from the start of its buffer, else such a copy. */
-        private static INDArray rowMajor(INDArray array) {
-            boolean plain = array.ordering() == 'c' && array.offset() == 0 && !array.isView()
-                    && Arrays.equals(array.stride(), Nd4j.getStrides(array.shape(), 'c'));
-            return plain ? array : array.dup('c');
         }
 
         /** A rows x columns block of a row-major array, from element {@code offset}, its rows {@code stride} apart. */
@@ -1134,13 +1193,13 @@ public final class SameDiffFixes {
             return;
         }
         register("gather", Gather.class, new SummingGather());
-        register("xw_plus_b", XwPlusB.class, new TransposedLinear());
         register("multiply", MulOp.class, new FastGradientProduct());
         register("biasadd", BiasAdd.class, new ColumnSummingBiasAdd());
         register("softmax", SoftMax.class, new OutputGradientSoftmax());
         register("gather_nd", GatherNd.class, new LabelPick());
-        HeadProduct headProduct = new HeadProduct();
-        registerJavaOp(headProduct.opName(), headProduct);
+        for (JavaOp op : List.of(new HeadProduct(), new Linear())) {
+            registerJavaOp(op.opName(), op);
+        }
         for (VectorOps.Kernel kernel : VectorOps.Kernel.values()) {
             registerJavaOp(kernel.opName(), new VectorOps.VectorOp());
         }

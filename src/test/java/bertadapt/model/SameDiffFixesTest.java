@@ -331,6 +331,27 @@ class SameDiffFixesTest {
         }
     }
 
+    /* The op's BLAS call reads row-major arrays: a transposed view is copied first, and a float graph gets sgemm. */
+    @Test
+    void linearReadsTransposedViewsInFloat() {
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3).transpose();                                 // [rows, in], a view
+        INDArray weight = Nd4j.rand(DataType.FLOAT, 5, 4).subi(0.5);                              // [out, in]
+        INDArray bias = Nd4j.rand(DataType.FLOAT, 5);
+        INDArray expected = x.mmul(weight.transpose()).addRowVector(bias);                        // [rows, out]
+        INDArray out = Nd4j.create(DataType.FLOAT, 3, 5);
+        OpContext context = Nd4j.getExecutioner().buildContext();
+        context.setInputArrays(x, weight, bias);
+        context.setOutputArrays(out);
+        new SameDiffFixes.Linear().compute(context);
+        assertTrue(expected.equalsWithEps(out, 1e-6), () -> expected + " against " + out);
+
+        SameDiff sd = SameDiff.create();
+        SDVariable y = SameDiffFixes.linear(sd.var("x", x.dup()), sd.var("weight", weight), sd.var("bias", bias));
+        assertTrue(expected.equalsWithEps(y.eval(), 1e-6), () -> expected + " against " + y.eval());
+        assertEquals(List.of("bertadapt_linear"), sd.getOps().values().stream().map(op -> op.getOp().opName()).toList());
+    }
+
     /* Along the last axis, as attention uses it, and along a middle one; the gradient graph has no softmax_bp. */
     @Test
     void softmaxHasRightGradientsFromItsOutput() {
