@@ -1,12 +1,16 @@
 package bertadapt.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,6 +62,31 @@ class LauncherTest {
         assertRefused(versioned.toString(), "expected an OpenBLAS library file named lib<name>.so");
         Path bundledName = Files.writeString(folder.resolve("libopenblas.so"), "");
         assertRefused(bundledName.toString(), "named as ND4J's bundled OpenBLAS");
+    }
+
+    /*
+     * The JIT compiler commands name packages on the classpath (an upgrade of ND4J that moved them would leave the
+     * commands matching nothing), and the JVM takes them without a complaint.
+     */
+    @Test
+    void compilesPackagesThatExistAndTheJvmAccepts() throws Exception {
+        String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
+        List<String> commands = Pattern.compile("-XX:CompileCommand=[^\"\\s]+").matcher(launcher).results()
+                .map(MatchResult::group).toList();
+        assertEquals(3, commands.size(), commands.toString());
+        for (String command : commands.subList(1, commands.size())) {
+            Matcher scaling = Pattern.compile("CompileThresholdScaling,([\\w.]+)\\.\\*::\\*,0\\.05").matcher(command);
+            assertTrue(scaling.find(), command);
+            String folder = scaling.group(1).replace('.', '/');
+            assertTrue(getClass().getClassLoader().getResource(folder) != null, "no package " + scaling.group(1));
+        }
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        java.addAll(commands);
+        java.add("-version");
+        Process process = new ProcessBuilder(java).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        assertFalse(output.contains("CompileCommand"), output);
     }
 
     /** Runs the launcher with {@code BERTADAPT_OPENBLAS=value}: exit code 2 and a message with {@code expected}. */
