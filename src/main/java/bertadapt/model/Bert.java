@@ -140,12 +140,12 @@ public final class Bert {
         SDVariable context = selfAttention(p + "attention.self.", x, attentionBias);            // [B*T, H]
         SDVariable attended = dense(p + "attention.output.dense", context, h, h);                     // [B*T, H]
         attended = dropout(attended, config.hiddenDropout());                                   // [B*T, H]
-        attended = layerNorm(p + "attention.output.LayerNorm", attended.add(x));                // [B*T, H]
+        attended = addAndNorm(p + "attention.output.LayerNorm", attended, x);                   // [B*T, H]
 
         SDVariable intermediate = SameDiffFixes.gelu(dense(p + "intermediate.dense", attended, h, config.intermediateSize())); // [B*T, I]
         SDVariable output = dense(p + "output.dense", intermediate, config.intermediateSize(), h);                            // [B*T, H]
         output = dropout(output, config.hiddenDropout());                                       // [B*T, H]
-        return layerNorm(p + "output.LayerNorm", output.add(attended)).rename("layer_" + layer + "_output"); // [B*T, H]
+        return addAndNorm(p + "output.LayerNorm", output, attended).rename("layer_" + layer + "_output"); // [B*T, H]
     }
 
     /**
@@ -161,8 +161,7 @@ public final class Bert {
 
         double scale = 1.0 / Math.sqrt(config.headSize());
         SDVariable scores = SameDiffFixes.headScores(query, key, heads, scale, batchAndLength); // [B, N, T, T]
-        scores = scores.add(attentionBias);                                                     // [B, N, T, T]
-        SDVariable probs = SameDiffFixes.softmax(scores, 3);                                    // [B, N, T, T]
+        SDVariable probs = SameDiffFixes.attentionSoftmax(scores, attentionBias);               // [B, N, T, T]
         probs = dropout(probs, config.attentionDropout());                                      // [B, N, T, T]
         return SameDiffFixes.headContext(probs, value, heads, batchAndLength);                  // [B*T, H]
     }
@@ -191,6 +190,11 @@ public final class Bert {
 
     SDVariable layerNorm(String name, SDVariable x) {
         return layers.layerNorm(name, x, config.hiddenSize(), config.layerNormEps());
+    }
+
+    /** LayerNorm(x + residual): [B*T, H]. */
+    SDVariable addAndNorm(String name, SDVariable x, SDVariable residual) {
+        return layers.addAndNorm(name, x, residual, config.hiddenSize(), config.layerNormEps());
     }
 
     SDVariable dropout(SDVariable x, double rate) {

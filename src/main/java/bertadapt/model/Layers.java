@@ -47,9 +47,20 @@ public final class Layers {
 
     /** LayerNorm over the last axis (width {@code h}) with weight (gamma) and bias (beta) named {@code name + ".weight"/".bias"}. */
     public SDVariable layerNorm(String name, SDVariable x, int h, double epsilon) {
-        SDVariable gamma = parameter(name + ".weight", Nd4j.ones(dtype, h));
-        SDVariable beta = parameter(name + ".bias", Nd4j.zeros(dtype, h));
-        return SameDiffFixes.layerNorm(x, gamma, beta, epsilon);
+        return SameDiffFixes.layerNorm(x, layerNormGain(name, h), layerNormBias(name, h), epsilon);
+    }
+
+    /** {@link #layerNorm} of x + residual, both [rows, h]: a Transformer sublayer's "Add &amp; Norm". */
+    public SDVariable addAndNorm(String name, SDVariable x, SDVariable residual, int h, double epsilon) {
+        return SameDiffFixes.addLayerNorm(x, residual, layerNormGain(name, h), layerNormBias(name, h), epsilon);
+    }
+
+    private SDVariable layerNormGain(String name, int h) {
+        return parameter(name + ".weight", Nd4j.ones(dtype, h));
+    }
+
+    private SDVariable layerNormBias(String name, int h) {
+        return parameter(name + ".bias", Nd4j.zeros(dtype, h));
     }
 
     /** Inverted dropout in a training graph: zero each element with probability {@code rate}, scale the rest by 1 / (1 - rate). */

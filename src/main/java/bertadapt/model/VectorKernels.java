@@ -122,35 +122,64 @@ final class VectorKernels {
         return max;
     }
 
-    /** y = softmax(x) along each row: exp(x - max) / sum(exp(x - max)). */
-    static void softmax(Rows x, Rows y) {
-        int width = x.width();
-        int end = x.vectorEnd();
-        forRowBlocks(x.rows(), width, (worker, from, to) -> {
+    /**
+     * y = softmax(x) along each row: exp(x - max) / sum(exp(x - max)); or, where there is a bias, softmax(x + bias), the
+     * attention's scores [B * R, W] with their additive mask [B, W] (W equal, R whole), rows r of example b = r / R taking
+     * bias row b. The
+     * sum is then written into y and made a softmax there while the row is in the cache, instead of a pass of its own
+     * over the scores and a second read of them.
+     */
+    static void softmax(Rows x, Rows bias, Rows y) {
+        int rowsPerExample = bias == null ? 0 : x.rows() / bias.rows();
+        forRowBlocks(x.rows(), x.width(), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                float max = max(x, r);
-                FloatVector sums = FloatVector.zero(LANES);
-                int i = 0;
-                for (; i < end; i += STEP) {
-                    FloatVector e = x.load(r, i).sub(max).lanewise(VectorOperators.EXP);
-                    y.store(e, r, i);
-                    sums = sums.add(e);
-                }
-                float sum = sums.reduceLanes(VectorOperators.ADD);
-                for (; i < width; i++) {
-                    float e = (float) Math.exp(x.get(r, i) - max);
-                    y.set(r, i, e);
-                    sum += e;
-                }
-                float inverseSum = 1 / sum;
-                for (i = 0; i < end; i += STEP) {
-                    y.store(y.load(r, i).mul(inverseSum), r, i);
-                }
-                for (; i < width; i++) {
-                    y.set(r, i, y.get(r, i) * inverseSum);
+                if (bias == null) {
+                    softmaxRow(x, y, r);
+                } else {
+                    add(x, r, bias, r / rowsPerExample, y);
+                    softmaxRow(y, y, r);
                 }
             }
         });
+    }
+
+    /** Row r of y = softmax(x); y may be x. */
+    private static void softmaxRow(Rows x, Rows y, int r) {
+        int width = x.width();
+        int end = x.vectorEnd();
+        float max = max(x, r);
+        FloatVector sums = FloatVector.zero(LANES);
+        int i = 0;
+        for (; i < end; i += STEP) {
+            FloatVector e = x.load(r, i).sub(max).lanewise(VectorOperators.EXP);
+            y.store(e, r, i);
+            sums = sums.add(e);
+        }
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < width; i++) {
+            float e = (float) Math.exp(x.get(r, i) - max);
+            y.set(r, i, e);
+            sum += e;
+        }
+        float inverseSum = 1 / sum;
+        for (i = 0; i < end; i += STEP) {
+            y.store(y.load(r, i).mul(inverseSum), r, i);
+        }
+        for (; i < width; i++) {
+            y.set(r, i, y.get(r, i) * inverseSum);
+        }
+    }
+
+    /** Row r of sum = row r of x + row {@code addendRow} of addend. */
+    private static void add(Rows x, int r, Rows addend, int addendRow, Rows sum) {
+        int end = x.vectorEnd();
+        int i = 0;
+        for (; i < end; i += STEP) {
+            sum.store(x.load(r, i).add(addend.load(addendRow, i)), r, i);
+        }
+        for (; i < x.width(); i++) {
+            sum.set(r, i, x.get(r, i) + addend.get(addendRow, i));
+        }
     }
 
     /** The gradient of a softmax from its output y and the gradient g of y: dx = y (g - sum(g y)) along each row. */
@@ -210,39 +239,61 @@ final class VectorKernels {
         return (float) (1 / Math.sqrt(sum / x.width() + eps));
     }
 
-    /** y = (x - mean) / sqrt(var + eps) * gamma + beta along each row; gamma and beta are single rows. */
-    static void layerNorm(Rows x, Rows gamma, Rows beta, float eps, Rows y) {
-        int width = x.width();
-        int end = x.vectorEnd();
-        forRowBlocks(x.rows(), width, (worker, from, to) -> {
+    /**
+     * y = (x - mean) / sqrt(var + eps) * gamma + beta along each row of x, or of x + residual where there is a residual
+     * (the Transformer's "Add &amp; Norm"); gamma and beta are single rows. A row's sum is written into y and normalised
+     * there while it is in the cache, instead of a pass of its own over the whole array and a second read of it.
+     */
+    static void layerNorm(Rows x, Rows residual, Rows gamma, Rows beta, float eps, Rows y) {
+        forRowBlocks(x.rows(), x.width(), (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                float mean = mean(x, r);
-                float inverseStd = inverseStd(x, r, mean, eps);
-                int i = 0;
-                for (; i < end; i += STEP) {
-                    FloatVector normalised = x.load(r, i).sub(mean).mul(inverseStd);
-                    y.store(normalised.fma(gamma.load(0, i), beta.load(0, i)), r, i);
-                }
-                for (; i < width; i++) {
-                    y.set(r, i, (x.get(r, i) - mean) * inverseStd * gamma.get(0, i) + beta.get(0, i));
+                if (residual == null) {
+                    layerNormRow(x, gamma, beta, eps, y, r);
+                } else {
+                    add(x, r, residual, r, y);
+                    layerNormRow(y, gamma, beta, eps, y, r);
                 }
             }
         });
     }
 
+    /** Row r of LayerNorm; y may be x, which is read whole (mean, variance) before each element is overwritten. */
+    private static void layerNormRow(Rows x, Rows gamma, Rows beta, float eps, Rows y, int r) {
+        int end = x.vectorEnd();
+        float mean = mean(x, r);
+        float inverseStd = inverseStd(x, r, mean, eps);
+        int i = 0;
+        for (; i < end; i += STEP) {
+            FloatVector normalised = x.load(r, i).sub(mean).mul(inverseStd);
+            y.store(normalised.fma(gamma.load(0, i), beta.load(0, i)), r, i);
+        }
+        for (; i < x.width(); i++) {
+            y.set(r, i, (x.get(r, i) - mean) * inverseStd * gamma.get(0, i) + beta.get(0, i));
+        }
+    }
+
     /**
-     * LayerNorm's gradients from its input x, gain gamma and the gradient g of its output: with xhat the normalised x
-     * and gy = g gamma, dx = (gy - mean(gy) - xhat mean(gy xhat)) / sqrt(var + eps) along each row; dgamma = sum over
-     * rows of g xhat, dbeta = sum over rows of g. Each worker sums its own rows; the workers' sums are added in order.
+     * LayerNorm's gradients from its input x (x + residual where there is a residual), gain gamma and the gradient g of
+     * its output: with xhat the normalised input and gy = g gamma, dx = (gy - mean(gy) - xhat mean(gy xhat)) /
+     * sqrt(var + eps) along each row, the gradient of x and of the residual alike; dgamma = sum over rows of g xhat,
+     * dbeta = sum over rows of g. A row's sum with the residual is recomputed into dx, which the row's gradient then
+     * replaces, so that the forward pass need not keep the sums. Each worker sums its own rows; the workers' sums are
+     * added in order.
      */
-    static void layerNormGradient(Rows x, Rows gamma, Rows g, float eps, Rows dx, Rows dGamma, Rows dBeta) {
+    static void layerNormGradient(Rows x, Rows residual, Rows gamma, Rows g, float eps, Rows dx, Rows dGamma,
+                                  Rows dBeta) {
         int width = x.width();
         int workers = workers(x.rows(), width);
         float[][] gammaSums = new float[workers][width];
         float[][] betaSums = new float[workers][width];
         forRowBlocks(x.rows(), width, (worker, from, to) -> {
             for (int r = from; r < to; r++) {
-                layerNormGradientRow(x, gamma, g, eps, dx, r, gammaSums[worker], betaSums[worker]);
+                Rows input = x;
+                if (residual != null) {
+                    add(x, r, residual, r, dx);
+                    input = dx;
+                }
+                layerNormGradientRow(input, gamma, g, eps, dx, r, gammaSums[worker], betaSums[worker]);
             }
         });
         for (int i = 0; i < width; i++) {
@@ -257,7 +308,10 @@ final class VectorKernels {
         }
     }
 
-    /** Row r of {@link #layerNormGradient}: its dx, and its terms added to the worker's sums for dgamma and dbeta. */
+    /**
+     * Row r of {@link #layerNormGradient}: its dx, and its terms added to the worker's sums for dgamma and dbeta. dx may
+     * be x: each element of x is read for the last time just before its gradient is written.
+     */
     private static void layerNormGradientRow(Rows x, Rows gamma, Rows g, float eps, Rows dx, int r,
                                              float[] gammaSum, float[] betaSum) {
         int width = x.width();

@@ -18,9 +18,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * The attention softmax, LayerNorm, GELU and the softmax cross-entropy of a float graph on the CPU as one op each way,
  * forward and backward, computed by {@link VectorKernels}. libnd4j computes each as 4 to 9 ops over the whole array,
  * its exponentials and erf one element at a time (BERT-mini at batch 32: its attention softmax took 5.2 ms a layer
- * against 1.7 ms here). {@link SameDiffFixes#softmax}, {@link SameDiffFixes#layerNorm}, {@link SameDiffFixes#gelu}
- * and {@link SameDiffFixes#crossEntropy} build these ops where {@link #appliesTo} holds, and the library's ops
- * elsewhere (double precision, another backend, a JVM without {@code --add-modules jdk.incubator.vector}).
+ * against 1.7 ms here). The additions before the attention softmax (the padding mask) and before each encoder
+ * LayerNorm (the residual) are part of those ops, so that their sums are never a pass of their own.
+ * {@link SameDiffFixes#softmax}, {@link SameDiffFixes#attentionSoftmax}, {@link SameDiffFixes#layerNorm},
+ * {@link SameDiffFixes#addLayerNorm}, {@link SameDiffFixes#gelu} and {@link SameDiffFixes#crossEntropy} build these
+ * ops where {@link #appliesTo} holds, and the library's ops elsewhere (double precision, another backend, a JVM without
+ * {@code --add-modules jdk.incubator.vector}).
  */
 public final class VectorOps {
     /** The system property that turns these ops off when set to {@code false}, to compare with the library's ops. */
@@ -51,9 +54,19 @@ public final class VectorOps {
         return new VectorOp(Kernel.SOFTMAX, 0, x).along(axis).outputVariable();
     }
 
+    /** softmax(scores + bias) along the keys, the last axis of scores [B, N, T, T]; bias [B, 1, 1, T]. */
+    static SDVariable attentionSoftmax(SDVariable scores, SDVariable bias) {
+        return new VectorOp(Kernel.ATTENTION_SOFTMAX, 0, scores, bias).outputVariable();
+    }
+
     /** (x - mean) / sqrt(var + eps) * gamma + beta along the last axis of x [rows, H]; gamma and beta [H]. */
     static SDVariable layerNorm(SDVariable x, SDVariable gamma, SDVariable beta, double eps) {
         return new VectorOp(Kernel.LAYER_NORM, eps, x, gamma, beta).outputVariable();
+    }
+
+    /** LayerNorm of x + residual, both [rows, H]. */
+    static SDVariable addLayerNorm(SDVariable x, SDVariable residual, SDVariable gamma, SDVariable beta, double eps) {
+        return new VectorOp(Kernel.ADD_LAYER_NORM, eps, x, residual, gamma, beta).outputVariable();
     }
 
     /** x Phi(x). */
@@ -72,10 +85,16 @@ public final class VectorOps {
         SOFTMAX(1),
         /** (y, dy) -> dx, y the softmax's output. */
         SOFTMAX_GRADIENT(1),
+        /** (scores [B, N, T, T], bias [B, 1, 1, T]) -> softmax(scores + bias) along the last axis. */
+        ATTENTION_SOFTMAX(1),
         /** (x, gamma, beta) -> y; the real argument is epsilon. */
         LAYER_NORM(1),
         /** (x, gamma, dy) -> (dx, dgamma, dbeta); the real argument is epsilon. */
         LAYER_NORM_GRADIENT(3),
+        /** (x, residual, gamma, beta) -> LayerNorm(x + residual); the real argument is epsilon. */
+        ADD_LAYER_NORM(1),
+        /** (x, residual, gamma, dy) -> (dx, dgamma, dbeta), dx the gradient of x and of the residual alike. */
+        ADD_LAYER_NORM_GRADIENT(3),
         /** (x) -> x Phi(x). */
         GELU(1),
         /** (x, dy) -> dx. */
@@ -143,14 +162,15 @@ public final class VectorOps {
             return Collections.nCopies(getNumOutputs(), dataTypes.get(0));
         }
 
-        /** The first input's shape; LayerNorm's gradient adds gamma's twice, the cross-entropy has two of the labels'. */
+        /** The first input's shape; LayerNorm's gradients add gamma's twice, the cross-entropy has two of the labels'. */
         @Override
         public List<LongShapeDescriptor> calculateOutputShape(OpContext context) {
             INDArray x = context.getInputArray(0);
             LongShapeDescriptor xShape = LongShapeDescriptor.fromShape(x.shape(), x.dataType());
             return switch (kernel()) {
-                case LAYER_NORM_GRADIENT -> {
-                    LongShapeDescriptor gammaShape = LongShapeDescriptor.fromShape(context.getInputArray(1).shape(), x.dataType());
+                case LAYER_NORM_GRADIENT, ADD_LAYER_NORM_GRADIENT -> {
+                    INDArray gamma = context.getInputArray(kernel() == Kernel.LAYER_NORM_GRADIENT ? 1 : 2);
+                    LongShapeDescriptor gammaShape = LongShapeDescriptor.fromShape(gamma.shape(), x.dataType());
                     yield List.of(xShape, gammaShape, gammaShape);
                 }
                 case CROSS_ENTROPY -> {
@@ -167,7 +187,18 @@ public final class VectorOps {
             return switch (kernel()) {
                 case SOFTMAX -> List.of(new VectorOp(Kernel.SOFTMAX_GRADIENT, 0, outputVariable(), dy)
                         .along(iArguments.get(1).intValue()).outputVariable());
+                case ATTENTION_SOFTMAX -> {
+                    SDVariable dScores = new VectorOp(Kernel.SOFTMAX_GRADIENT, 0, outputVariable(), dy).outputVariable();
+                    // The bias's gradient sums the scores' over heads and queries; computed only where it is asked for.
+                    yield List.of(dScores, dScores.sum(true, 1, 2));                                // [B, N, T, T], [B, 1, 1, T]
+                }
                 case LAYER_NORM -> List.of(new VectorOp(Kernel.LAYER_NORM_GRADIENT, eps(), arg(0), arg(1), dy).outputVariables());
+                case ADD_LAYER_NORM -> {
+                    SDVariable[] dxGammaBeta = new VectorOp(Kernel.ADD_LAYER_NORM_GRADIENT, eps(), arg(0), arg(1), arg(2), dy)
+                            .outputVariables();
+                    // The residual's gradient is x's: an identity, which the session hands on without a copy.
+                    yield List.of(dxGammaBeta[0], sameDiff.identity(dxGammaBeta[0]), dxGammaBeta[1], dxGammaBeta[2]);
+                }
                 case GELU -> List.of(new VectorOp(Kernel.GELU_GRADIENT, 0, arg(0), dy).outputVariable());
                 case CROSS_ENTROPY -> List.of(new VectorOp(Kernel.CROSS_ENTROPY_GRADIENT, 0, arg(0), arg(1),
                         outputVariables()[1], dy).outputVariable(), sameDiff.zerosLike(arg(1)));
@@ -183,6 +214,9 @@ public final class VectorOps {
         void compute(OpContext context) {
             List<INDArray> inputs = context.getInputArrays();
             List<INDArray> outputs = context.getOutputArrays();
+            if (kernel() == Kernel.ATTENTION_SOFTMAX) {
+                requireAttentionBias(inputs.get(0), inputs.get(1));
+            }
             int rank = inputs.get(0).rank();
             int axis = axis(rank);
             if (axis == rank - 1) {
@@ -202,6 +236,16 @@ public final class VectorOps {
             }
         }
 
+        /** The attention softmax's bias has one row of keys for each example of the scores: [B, 1, 1, T] for [B, N, T, T]. */
+        private static void requireAttentionBias(INDArray scores, INDArray bias) {
+            long[] expected = {scores.size(0), 1, 1, scores.size(-1)};
+            if (scores.rank() != 4 || !Arrays.equals(bias.shape(), expected)) {
+                throw new IllegalArgumentException("attention bias of shape " + Arrays.toString(bias.shape())
+                        + " for scores of shape " + Arrays.toString(scores.shape()) + ": expected scores [B, N, T, T] and a bias "
+                        + Arrays.toString(expected));
+            }
+        }
+
         private void computeRows(List<INDArray> inputs, List<INDArray> outputs) {
             if (kernel() == Kernel.CROSS_ENTROPY || kernel() == Kernel.CROSS_ENTROPY_GRADIENT) {
                 computeCrossEntropy(inputs, outputs);
@@ -210,10 +254,14 @@ public final class VectorOps {
             VectorKernels.Rows[] in = inputs.stream().map(VectorOp::rows).toArray(VectorKernels.Rows[]::new);
             VectorKernels.Rows[] out = outputs.stream().map(VectorOp::rows).toArray(VectorKernels.Rows[]::new);
             switch (kernel()) {
-                case SOFTMAX -> VectorKernels.softmax(in[0], out[0]);
+                case SOFTMAX -> VectorKernels.softmax(in[0], null, out[0]);
                 case SOFTMAX_GRADIENT -> VectorKernels.softmaxGradient(in[0], in[1], out[0]);
-                case LAYER_NORM -> VectorKernels.layerNorm(in[0], in[1], in[2], eps(), out[0]);
-                case LAYER_NORM_GRADIENT -> VectorKernels.layerNormGradient(in[0], in[1], in[2], eps(), out[0], out[1], out[2]);
+                case ATTENTION_SOFTMAX -> VectorKernels.softmax(in[0], in[1], out[0]);
+                case LAYER_NORM -> VectorKernels.layerNorm(in[0], null, in[1], in[2], eps(), out[0]);
+                case LAYER_NORM_GRADIENT -> VectorKernels.layerNormGradient(in[0], null, in[1], in[2], eps(), out[0], out[1], out[2]);
+                case ADD_LAYER_NORM -> VectorKernels.layerNorm(in[0], in[1], in[2], in[3], eps(), out[0]);
+                case ADD_LAYER_NORM_GRADIENT -> VectorKernels.layerNormGradient(in[0], in[1], in[2], in[3], eps(), out[0],
+                        out[1], out[2]);
                 case GELU -> VectorKernels.gelu(in[0], out[0]);
                 case GELU_GRADIENT -> VectorKernels.geluGradient(in[0], in[1], out[0]);
                 default -> throw new IllegalStateException(kernel() + " is not computed row by row");

@@ -80,7 +80,8 @@ class BenchCommandTest {
         double outside = profile.get("outside_ops_fraction").asDouble();
         assertTrue(outside > 0 && outside < 1, () -> "outside-ops fraction " + outside);
         List<String> ops = profile.get("ops").findValuesAsText("op");
-        assertTrue(ops.containsAll(List.of("matmul", "bertadapt_head_product", "bertadapt_softmax", "bertadapt_layer_norm_gradient")), () -> "ops " + ops);
+        assertTrue(ops.containsAll(List.of("matmul", "bertadapt_head_product", "bertadapt_attention_softmax",
+                "bertadapt_add_layer_norm_gradient")), () -> "ops " + ops);
         double opSeconds = 0;
         for (JsonNode op : profile.get("ops")) {
             opSeconds += op.get("s").asDouble();

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The vector ops against the library's ops they replace, which {@link SameDiffFixesTest} checks against finite
@@ -38,10 +40,49 @@ class VectorOpsTest {
         for (long[] shape : SHAPES) {
             long[] threeAxes = {2, shape[0], shape[1]};
             for (int axis : new int[] {2, 1}) {
-                assertMatchesTheLibrary("softmax along " + axis, threeAxes, List.of(), 3,
+                assertMatchesTheLibrary("softmax along " + axis, threeAxes, Map.of(), 3,
                         (x, parameters) -> SameDiffFixes.softmax(x, axis));
             }
         }
+    }
+
+    /** Scores [B, N, T, T] and a bias [B, 1, 1, T], whose gradient sums the scores' over heads and queries. */
+    @Test
+    void attentionSoftmaxAndTheBiasGradientMatchTheLibrary() {
+        for (long[] shape : new long[][] {{2, 3, 4, 4}, {2, 2, 37, 37}, {4, 4, 64, 64}}) {
+            assertMatchesTheLibrary("attention softmax", shape, Map.of("bias", new long[] {shape[0], 1, 1, shape[3]}), 3,
+                    (x, parameters) -> SameDiffFixes.attentionSoftmax(x, parameters.get("bias")));
+        }
+    }
+
+    /** Keys masked with -10000 get no attention, and the real keys the softmax over them alone. */
+    @Test
+    void attentionSoftmaxGivesPaddingNoWeight() {
+        SameDiff sd = SameDiff.create();
+        INDArray scores = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 5);
+        INDArray bias = Nd4j.createFromArray(new float[] {0, 0, 0, 0, 0, 0, 0, 0, -10_000, -10_000}).reshape(2, 1, 1, 5);
+        INDArray probabilities = SameDiffFixes.attentionSoftmax(sd.var("scores", scores), sd.constant(bias)).eval();
+        assertTrue(opNames(sd).contains("bertadapt_attention_softmax"), "ops " + opNames(sd));
+
+        INDArray whole = Nd4j.nn().softmax(scores.get(NDArrayIndex.point(0)).dup(), 2);
+        assertTrue(whole.equalsWithEps(probabilities.get(NDArrayIndex.point(0)), 1e-6), "example 0: " + probabilities);
+        INDArray realKeys = scores.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 3));
+        INDArray second = probabilities.get(NDArrayIndex.point(1));
+        assertTrue(Nd4j.nn().softmax(realKeys.dup(), 2).equalsWithEps(
+                second.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 3)), 1e-6), "example 1: " + second);
+        assertEquals(0, second.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(3, 5)).maxNumber().doubleValue(),
+                1e-30, "padding keys' weights");
+    }
+
+    @Test
+    void attentionSoftmaxNamesABiasThatDoesNotFitTheScores() {
+        SameDiff sd = SameDiff.create();
+        SDVariable probabilities = SameDiffFixes.attentionSoftmax(sd.var("scores", Nd4j.rand(DataType.FLOAT, 3, 2, 4, 4)),
+                sd.constant(Nd4j.zeros(DataType.FLOAT, 2, 1, 1, 4)));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, probabilities::eval);
+        String message = rootMessage(e);
+        assertTrue(message.contains("bias of shape [2, 1, 1, 4] for scores of shape [3, 2, 4, 4]")
+                && message.contains("expected scores [B, N, T, T] and a bias [3, 1, 1, 4]"), message);
     }
 
     /** Rows far below zero (keys masked with -10000), whose width leaves lanes past the row's end. */
@@ -57,15 +98,32 @@ class VectorOpsTest {
     @Test
     void layerNormAndItsParameterGradientsMatchTheLibrary() {
         for (long[] shape : SHAPES) {
-            assertMatchesTheLibrary("LayerNorm", shape, List.of("gamma", "beta"), 1,
+            assertMatchesTheLibrary("LayerNorm", shape, gainAndBias(shape), 1,
                     (x, parameters) -> SameDiffFixes.layerNorm(x, parameters.get("gamma"), parameters.get("beta"), 1e-12));
         }
+    }
+
+    /** LayerNorm(x + residual): the gradients of x and of the residual, as well as gamma's and beta's. */
+    @Test
+    void addAndLayerNormAndAllFourGradientsMatchTheLibrary() {
+        for (long[] shape : SHAPES) {
+            Map<String, long[]> parameters = new LinkedHashMap<>(gainAndBias(shape));
+            parameters.put("residual", shape);
+            assertMatchesTheLibrary("Add & Norm", shape, parameters, 1, (x, p) ->
+                    SameDiffFixes.addLayerNorm(x, p.get("residual"), p.get("gamma"), p.get("beta"), 1e-12));
+        }
+    }
+
+    /** gamma and beta along the last axis of x. */
+    private static Map<String, long[]> gainAndBias(long[] shape) {
+        long[] lastAxis = {shape[shape.length - 1]};
+        return Map.of("gamma", lastAxis, "beta", lastAxis);
     }
 
     @Test
     void geluMatchesTheLibrary() {
         for (long[] shape : SHAPES) {
-            assertMatchesTheLibrary("GELU", shape, List.of(), 3, (x, parameters) -> SameDiffFixes.gelu(x));
+            assertMatchesTheLibrary("GELU", shape, Map.of(), 3, (x, parameters) -> SameDiffFixes.gelu(x));
         }
     }
 
@@ -74,7 +132,7 @@ class VectorOpsTest {
         for (long[] shape : new long[][] {{6, 37}, {40, 3000}}) {
             INDArray labels = Nd4j.createFromArray(java.util.stream.IntStream.range(0, (int) shape[0])
                     .map(r -> (int) ((r * 7919L) % shape[1])).toArray());
-            assertMatchesTheLibrary("cross-entropy", shape, new long[] {shape[0]}, List.of(), 4,
+            assertMatchesTheLibrary("cross-entropy", shape, new long[] {shape[0]}, Map.of(), 4,
                     (x, parameters) -> SameDiffFixes.crossEntropy(x, x.getSameDiff().constant(labels)));
         }
     }
@@ -197,25 +255,24 @@ class VectorOpsTest {
     }
 
     /**
-     * Builds {@code op} on a random x of {@code shape} (and the parameters named, [last axis] each) with the vector ops
-     * and with the library's, and compares the outputs and the gradients of a weighted sum of the output with respect
-     * to x and the parameters: within 1e-5 of the largest magnitude of each. The vector graph must not compute
+     * Builds {@code op} on a random x of {@code shape} (and the parameters named, of the shapes given) with the vector
+     * ops and with the library's, and compares the outputs and the gradients of a weighted sum of the output with
+     * respect to x and the parameters: within 1e-5 of the largest magnitude of each. The vector graph must not compute
      * anything the library's way: of its ops over the data, the vector op is the only one of its kind.
      */
-    private static void assertMatchesTheLibrary(String what, long[] shape, List<String> parameterNames, double spread,
-                                                Op op) {
-        assertMatchesTheLibrary(what, shape, shape, parameterNames, spread, op);
+    private static void assertMatchesTheLibrary(String what, long[] shape, Map<String, long[]> parameterShapes,
+                                                double spread, Op op) {
+        assertMatchesTheLibrary(what, shape, shape, parameterShapes, spread, op);
     }
 
     private static void assertMatchesTheLibrary(String what, long[] shape, long[] outputShape,
-                                                List<String> parameterNames, double spread, Op op) {
+                                                Map<String, long[]> parameterShapes, double spread, Op op) {
         Nd4j.getRandom().setSeed(shape[0] * 31 + shape[shape.length - 1]);
         INDArray input = Nd4j.randn(DataType.FLOAT, shape).muli(spread);
         INDArray weights = Nd4j.randn(DataType.FLOAT, outputShape);
         Map<String, INDArray> parameters = new LinkedHashMap<>();
-        for (String name : parameterNames) {
-            parameters.put(name, Nd4j.randn(DataType.FLOAT, shape[shape.length - 1]));
-        }
+        new TreeMap<>(parameterShapes).forEach((name, parameterShape) ->
+                parameters.put(name, Nd4j.randn(DataType.FLOAT, parameterShape)));
         Map<String, INDArray> vector = run(true, input, weights, parameters, op, what);
         Map<String, INDArray> library = run(false, input, weights, parameters, op, what);
         assertEquals(library.keySet(), vector.keySet());
@@ -246,8 +303,8 @@ class VectorOpsTest {
             List<String> ops = opNames(sd);
             assertEquals(vectorOps, ops.stream().anyMatch(name -> name.startsWith("bertadapt_")), what + " ops " + ops);
             if (vectorOps) {
-                assertFalse(ops.contains("softmax") || ops.contains("erf") || ops.contains("rsqrt") || ops.contains("exp"),
-                        what + " ops " + ops);
+                assertFalse(ops.contains("softmax") || ops.contains("erf") || ops.contains("rsqrt") || ops.contains("exp")
+                        || ops.contains("add"), what + " ops " + ops);
             }
             SameDiffFixes.createGradFunction(sd);
             List<String> names = new ArrayList<>(List.of("x"));
