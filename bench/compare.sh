@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the SameDiff benchmark (./bertadapt bench) and the PyTorch reference (bench/pt_bert_bench.py) one after the
 # other on this machine with the same model size, batch and steps, and prints the SameDiff/PyTorch ratios.
-# Usage: bench/compare.sh <tiny|mini|small|base> <batch> <steps>
+# Usage: bench/compare.sh <tiny|mini|small|base> <batch> <steps> [rounds] [inference passes]
+# Inference passes default to three times the training steps on both sides: a pass takes about a quarter of a training
+# step, so the inference phase is then timed over about as long a stretch of the machine's drift as training is (over
+# 10 passes a round's inference ratio ranged from 0.85 to 1.23 in two sets of three rounds: bench/README.md).
 # Both use OMP_NUM_THREADS threads (default: every core), 2 warm-up steps, length 128 and 20 masked positions
 # (fixed in the PyTorch script), and the launcher's OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT: Debian's torch mixes
 # OpenMP and OpenBLAS threads as ND4J does and runs 1.75x faster with them, so comparing against it without them
@@ -12,15 +15,17 @@
 # set; the ratio table names the library and kernels. Raw outputs go to bench/results/<size>-b<batch>-s<steps>/.
 set -euo pipefail
 
-if [[ $# -lt 3 || $# -gt 4 ]]; then
-    echo "usage: $0 <tiny|mini|small|base> <batch> <steps> [rounds]" >&2
+if [[ $# -lt 3 || $# -gt 5 ]]; then
+    echo "usage: $0 <tiny|mini|small|base> <batch> <steps> [rounds] [inference passes]" >&2
     exit 2
 fi
-size="$1" batch="$2" steps="$3" rounds="${4:-1}"
-if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
-    echo "compare.sh: rounds must be a positive whole number, got '$rounds'" >&2
-    exit 2
-fi
+size="$1" batch="$2" steps="$3" rounds="${4:-1}" passes="${5:-$(( 3 * $3 ))}"
+for count in rounds passes; do
+    if ! [[ "${!count}" =~ ^[1-9][0-9]*$ ]]; then
+        echo "compare.sh: $count must be a positive whole number, got '${!count}'" >&2
+        exit 2
+    fi
+done
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$bench")"
 python=/usr/bin/python3
@@ -43,9 +48,9 @@ mkdir -p "$out"
 rm -f "$out"/samediff-r*.json "$out"/samediff-r*.txt "$out"/pytorch-r*.txt
 
 samediff() { # round
-    echo "== round $1: SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps --no-dropout ($OMP_NUM_THREADS threads)"
+    echo "== round $1: SameDiff: ./bertadapt bench --config $size --batch $batch --steps $steps --inference-passes $passes --no-dropout ($OMP_NUM_THREADS threads)"
     # Its stderr (SameDiff's warnings) goes to a file, shown only if the run fails.
-    if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --warmup 2 --no-dropout \
+    if ! "$repo/bertadapt" bench --config "$size" --random --batch "$batch" --length 128 --masked 20 --steps "$steps" --inference-passes "$passes" --warmup 2 --no-dropout \
             --output "$out/samediff-r$1.json" 2>"$out/samediff-r$1.err" | tee "$out/samediff-r$1.txt"; then
         cat "$out/samediff-r$1.err" >&2
         exit 2
@@ -54,9 +59,9 @@ samediff() { # round
 }
 
 pytorch() { # round
-    echo "== round $1: PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $steps $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
+    echo "== round $1: PyTorch: $python bench/pt_bert_bench.py $size $batch $steps $passes $OMP_NUM_THREADS (OMP_WAIT_POLICY=$OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT)"
     # OPENBLAS_VERBOSE=2 makes OpenBLAS print the kernels it runs ("Core: ...").
-    OPENBLAS_VERBOSE=2 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$steps" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch-r$1.txt"
+    OPENBLAS_VERBOSE=2 "$python" "$bench/pt_bert_bench.py" "$size" "$batch" "$steps" "$passes" "$OMP_NUM_THREADS" 2>&1 | tee "$out/pytorch-r$1.txt"
     echo
 }
 

@@ -23,6 +23,7 @@ public final class BenchReport {
         json.put("masked", settings.masked());
         json.put("dropout", hasDropout(settings));
         json.put("steps", settings.steps());
+        json.put("inference_passes", settings.inferencePasses());
         json.put("warmup", settings.warmup());
         json.put("threads", result.threads());
         json.put("openblas_kernels", result.openBlasKernels());
@@ -64,9 +65,11 @@ public final class BenchReport {
     public static String table(BertBenchmark.Result result, String shape, String weights) {
         BertBenchmark.Settings settings = result.settings();
         StringBuilder out = new StringBuilder();
-        out.append(String.format("bench %s (%s weights, %,d parameters, %s): batch %d, length %d, %d masked, %d timed steps after %d warm-up, %d threads%n",
+        out.append(String.format("bench %s (%s weights, %,d parameters, %s): batch %d, length %d, %d masked, %d timed steps "
+                        + "(%d inference passes) after %d warm-up, %d threads%n",
                 shape, weights, result.parameters(), hasDropout(settings) ? "dropout" : "no dropout", settings.batch(),
-                settings.length(), settings.masked(), settings.steps(), settings.warmup(), result.threads()));
+                settings.length(), settings.masked(), settings.steps(), settings.inferencePasses(), settings.warmup(),
+                result.threads()));
         out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s (OpenBLAS %s, kernels %s); vector ops %s; peak RSS %,d MB%n%n",
                 result.timeToFirstStepSeconds(), result.graphBuildSeconds(), result.firstStepSeconds(), result.sgemmGflops(),
                 result.openBlasLibrary(), result.openBlasKernels(), result.vectorOps() ? "on" : "off", result.peakResidentMb()));

@@ -31,15 +31,18 @@ import bertadapt.weights.Checkpoint;
 public final class BertBenchmark {
 
     /**
-     * @param modelDirectory a checkpoint to load the weights from, or null for random weights (same speed)
-     * @param warmup         untimed steps before each phase's timed ones; a training phase's first step is one of them
-     * @param profile        after the timed training steps, run as many again with an {@link OpProfile} listening
+     * @param modelDirectory   a checkpoint to load the weights from, or null for random weights (same speed)
+     * @param steps            timed steps of each training phase
+     * @param inferencePasses  timed passes of the inference phase
+     * @param warmup           untimed steps before each phase's timed ones; a training phase's first step is one of them
+     * @param profile          after the timed training steps, run as many again with an {@link OpProfile} listening
      */
-    public record Settings(BertConfig config, Path modelDirectory, int batch, int length, int masked, int steps, int warmup,
-                           boolean profile) {
+    public record Settings(BertConfig config, Path modelDirectory, int batch, int length, int masked, int steps,
+                           int inferencePasses, int warmup, boolean profile) {
         public Settings {
-            if (batch < 1 || steps < 1 || warmup < 1 || masked < 1 || length < 2) {
-                throw new IllegalArgumentException("batch, steps, warmup and masked must be at least 1 and length at least 2");
+            if (batch < 1 || steps < 1 || inferencePasses < 1 || warmup < 1 || masked < 1 || length < 2) {
+                throw new IllegalArgumentException("batch, steps, inference passes, warmup and masked must be at least 1 "
+                        + "and length at least 2");
             }
         }
     }
@@ -135,7 +138,7 @@ public final class BertBenchmark {
         for (int i = 0; i < settings.warmup(); i++) {
             bert.sd.output(batch.encoderFeed(bert), pooled);
         }
-        double[] seconds = new double[settings.steps()];
+        double[] seconds = new double[settings.inferencePasses()];
         for (int i = 0; i < seconds.length; i++) {
             long start = System.nanoTime();
             bert.sd.output(batch.encoderFeed(bert), pooled);

@@ -63,6 +63,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed steps per phase. Default: ${DEFAULT-VALUE}.")
     int steps;
 
+    @Option(names = "--inference-passes", converter = Checked.Positive.class, paramLabel = "N",
+            description = "Timed passes of the inference phase. Default: as many as --steps.")
+    Integer inferencePasses;
+
     @Option(names = "--warmup", defaultValue = "2", converter = Checked.Positive.class, paramLabel = "N",
             description = "Untimed steps before each phase; the first training step is one of them. Default: ${DEFAULT-VALUE}.")
     int warmup;
@@ -88,7 +92,8 @@ final class BenchCommand implements Callable<Integer> {
         String weightsLabel = modelDirectory == null ? "random" : weights.model;
 
         BertBenchmark.Result result = BertBenchmark.run(
-                new BertBenchmark.Settings(config, modelDirectory, batch, length, masked, steps, warmup, profile));
+                new BertBenchmark.Settings(config, modelDirectory, batch, length, masked, steps,
+                        inferencePasses == null ? steps : inferencePasses, warmup, profile));
         PrintWriter out = spec.commandLine().getOut();
         out.print(BenchReport.table(result, label, weightsLabel));
         out.flush();

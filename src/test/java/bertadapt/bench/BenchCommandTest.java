@@ -54,6 +54,8 @@ class BenchCommandTest {
             assertTrue(result.has(key), () -> "no " + key + " in " + result);
         }
         assertEquals("tiny", result.get("config").asText());
+        assertEquals(1, result.get("inference_passes").asInt(), "as many inference passes as --steps by default");
+        assertEquals(1, result.get("inference").get("step_s").get("all").size(), () -> "inference passes in " + result);
         assertTrue(result.get("dropout").asBoolean(), "BERT's dropout by default");
         String kernels = System.getenv("OPENBLAS_CORETYPE");
         assertEquals(kernels == null || kernels.isBlank() ? "auto" : kernels, result.get("openblas_kernels").asText());
@@ -100,5 +102,17 @@ class BenchCommandTest {
         assertFalse(result.get("dropout").asBoolean(), () -> "dropout in " + result);
         List<String> ops = result.get("train_profile").get("ops").findValuesAsText("op");
         assertFalse(ops.contains("randomuniform"), () -> "ops " + ops);
+    }
+
+    @Test
+    void inferenceTimesAsManyPassesAsAsked() throws IOException {
+        Path json = temp.resolve("passes.json");
+        String out = bench("--steps", "1", "--inference-passes", "3", "--output", json.toString());
+
+        assertTrue(out.contains("1 timed steps (3 inference passes)"), out);
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertEquals(3, result.get("inference_passes").asInt());
+        assertEquals(3, result.get("inference").get("step_s").get("all").size(), () -> "inference in " + result);
+        assertEquals(1, result.get("train").get("step_s").get("all").size(), () -> "training in " + result);
     }
 }
