@@ -124,8 +124,7 @@ final class VectorKernels {
 
     /**
      * y = softmax(x) along each row: exp(x - max) / sum(exp(x - max)); or, where there is a bias, softmax(x + bias), the
-     * attention's scores [B * R, W] with their additive mask [B, W] (W equal, R whole), rows r of example b = r / R taking
-     * bias row b. The
+     * attention's scores [B * R, W] with their additive mask [B, W], rows r of example b = r / R taking bias row b. The
      * sum is then written into y and made a softmax there while the row is in the cache, instead of a pass of its own
      * over the scores and a second read of them.
      */
