@@ -89,6 +89,31 @@ class LauncherTest {
         assertFalse(output.contains("CompileCommand"), output);
     }
 
+    /*
+     * The compiler directives file that the launcher passes leaves SameDiff's session package to C1: the package is on
+     * the classpath, and the JVM parses the file and takes the directive (CompilerDirectivesPrint shows what it took).
+     */
+    @Test
+    void leavesSameDiffsSessionToC1() throws Exception {
+        String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
+        Matcher file = Pattern.compile("-XX:CompilerDirectivesFile=\\$repo/([^\"\\s]+)").matcher(launcher);
+        assertTrue(file.find(), "the launcher passes a compiler directives file");
+        Path directives = Path.of(file.group(1));
+        Matcher match = Pattern.compile("match: \"([\\w/]+)/\\*\\.\\*\"").matcher(Files.readString(directives));
+        assertTrue(match.find(), directives + " matches a package");
+        String sessionPackage = match.group(1);
+        assertEquals("org/nd4j/autodiff/samediff/internal", sessionPackage);
+        assertTrue(getClass().getClassLoader().getResource(sessionPackage) != null, "no package " + sessionPackage);
+
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + directives, "-XX:+CompilerDirectivesPrint",
+                "-version").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        assertTrue(Pattern.compile("(?s)matching: " + Pattern.quote(sessionPackage + "/*.*")
+                + "\\s+c1 directives:.*?Exclude:false.*?c2 directives:.*?Exclude:true").matcher(output).find(), output);
+    }
+
     /** Runs the launcher with {@code BERTADAPT_OPENBLAS=value}: exit code 2 and a message with {@code expected}. */
     private static void assertRefused(String value, String expected) throws IOException, InterruptedException {
         ProcessBuilder launcher = new ProcessBuilder("bash", LAUNCHER.toString(), "--help").redirectErrorStream(true);
