@@ -73,8 +73,8 @@ public final class BenchReport {
         out.append(String.format("time to first step %.2f s (graph %.2f s + first step %.2f s); sgemm %.1f GFLOP/s (OpenBLAS %s, kernels %s); vector ops %s; peak RSS %,d MB%n%n",
                 result.timeToFirstStepSeconds(), result.graphBuildSeconds(), result.firstStepSeconds(), result.sgemmGflops(),
                 result.openBlasLibrary(), result.openBlasKernels(), result.vectorOps() ? "on" : "off", result.peakResidentMb()));
-        out.append(String.format("%-18s %9s %10s %8s %8s %7s %9s %8s %10s%n",
-                "phase", "seq/s", "median s", "min s", "max s", "spread", "GFLOP/s", "% sgemm", "peak MB"));
+        out.append(String.format("%-18s %9s %10s %8s %8s %7s %7s %9s %8s %10s%n",
+                "phase", "seq/s", "median s", "min s", "max s", "spread", "JIT s", "GFLOP/s", "% sgemm", "peak MB"));
         row(out, "train", result.training(), result, settings.batch());
         row(out, "train frozen-half", result.frozenHalf(), result, settings.batch());
         row(out, "inference", result.inference(), result, settings.batch());
@@ -101,8 +101,8 @@ public final class BenchReport {
     private static void row(StringBuilder out, String name, BertBenchmark.Phase phase, BertBenchmark.Result result, int batch) {
         StepTimes times = phase.times();
         double gflops = times.gflops(phase.flopsPerStep());
-        out.append(String.format("%-18s %9.2f %10.3f %8.3f %8.3f %7.2f %9.1f %8.1f %,10d%n", name, times.sequencesPerSecond(batch),
-                times.median(), times.min(), times.max(), times.spread(), gflops, 100 * gflops / result.sgemmGflops(),
-                phase.peakResidentMb()));
+        out.append(String.format("%-18s %9.2f %10.3f %8.3f %8.3f %7.2f %7.2f %9.1f %8.1f %,10d%n", name,
+                times.sequencesPerSecond(batch), times.median(), times.min(), times.max(), times.spread(),
+                times.compilerTotal(), gflops, 100 * gflops / result.sgemmGflops(), phase.peakResidentMb()));
     }
 }

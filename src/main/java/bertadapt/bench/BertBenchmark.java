@@ -138,14 +138,9 @@ public final class BertBenchmark {
         for (int i = 0; i < settings.warmup(); i++) {
             bert.sd.output(batch.encoderFeed(bert), pooled);
         }
-        double[] seconds = new double[settings.inferencePasses()];
-        for (int i = 0; i < seconds.length; i++) {
-            long start = System.nanoTime();
-            bert.sd.output(batch.encoderFeed(bert), pooled);
-            seconds[i] = secondsSince(start);
-        }
+        StepTimes times = StepTimes.measure(settings.inferencePasses(), pass -> bert.sd.output(batch.encoderFeed(bert), pooled));
         SameDiffFixes.freeArrays(bert.sd);
-        return new StepTimes(seconds);
+        return times;
     }
 
     /** BERT with the configuration's dropout, the classifier and masked-LM heads, their summed loss, its gradient function and AdamW. */
@@ -211,13 +206,7 @@ public final class BertBenchmark {
             for (int i = 0; i < warmup; i++) {
                 step(batches.get(i % batches.size()));
             }
-            double[] seconds = new double[timed];
-            for (int i = 0; i < timed; i++) {
-                long start = System.nanoTime();
-                step(batches.get(i % batches.size()));
-                seconds[i] = secondsSince(start);
-            }
-            return new StepTimes(seconds);
+            return StepTimes.measure(timed, i -> step(batches.get(i % batches.size())));
         }
     }
 

@@ -48,6 +48,7 @@ class BenchCommandTest {
         String out = bench("--steps", "1", "--output", json.toString());
 
         assertTrue(out.contains("train frozen-half"), out);
+        assertTrue(out.contains("JIT s"), out);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         for (String key : List.of("config", "parameters", "batch", "sgemm_gflops", "time_to_first_step_s", "peak_rss_mb",
                 "train", "train_frozen_half", "inference")) {
@@ -66,9 +67,15 @@ class BenchCommandTest {
             for (String key : List.of("seq_per_s", "gflops", "peak_rss_mb")) {
                 assertTrue(measures.get(key).asDouble() > 0, () -> phase + "." + key + " in " + result);
             }
+            JsonNode steps = measures.get("step_s");
             for (String key : List.of("median", "min", "max", "spread")) {
-                assertTrue(measures.get("step_s").has(key), () -> phase + ".step_s." + key + " in " + result);
+                assertTrue(steps.has(key), () -> phase + ".step_s." + key + " in " + result);
             }
+            for (String key : List.of("all", "compiler", "cpu")) {
+                assertEquals(1, steps.get(key).size(), () -> phase + ".step_s." + key + ": one value for the one step in " + result);
+            }
+            assertTrue(steps.get("cpu").get(0).asDouble() > 0, () -> phase + ": the step's CPU time in " + result);
+            assertTrue(steps.get("compiler").get(0).asDouble() >= 0, () -> phase + ": the step's compiler time in " + result);
         }
     }
 
