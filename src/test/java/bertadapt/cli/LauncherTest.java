@@ -66,13 +66,13 @@ class LauncherTest {
 
     /*
      * The JIT compiler commands name packages on the classpath (an upgrade of ND4J that moved them would leave the
-     * commands matching nothing), and the JVM takes them without a complaint.
+     * commands matching nothing), and the JVM takes all the launcher's JIT options without a complaint and without a
+     * word on standard output, which is the commands' own.
      */
     @Test
     void compilesPackagesThatExistAndTheJvmAccepts() throws Exception {
-        String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
-        List<String> commands = Pattern.compile("-XX:CompileCommand=[^\"\\s]+").matcher(launcher).results()
-                .map(MatchResult::group).toList();
+        List<String> options = jitOptions();
+        List<String> commands = options.stream().filter(option -> option.startsWith("-XX:CompileCommand=")).toList();
         assertEquals(3, commands.size(), commands.toString());
         for (String command : commands.subList(1, commands.size())) {
             Matcher scaling = Pattern.compile("CompileThresholdScaling,([\\w.]+)\\.\\*::\\*,0\\.05").matcher(command);
@@ -81,12 +81,14 @@ class LauncherTest {
             assertTrue(getClass().getClassLoader().getResource(folder) != null, "no package " + scaling.group(1));
         }
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        java.addAll(commands);
+        java.addAll(options);
         java.add("-version");
-        Process process = new ProcessBuilder(java).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(java).start();
+        String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), output);
-        assertFalse(output.contains("CompileCommand"), output);
+        assertEquals(0, process.waitFor(), errors);
+        assertFalse(errors.contains("CompileCommand"), errors);
+        assertEquals("", output, "the JVM's own messages on standard output");
     }
 
     /*
@@ -95,10 +97,9 @@ class LauncherTest {
      */
     @Test
     void leavesSameDiffsSessionToC1() throws Exception {
-        String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
-        Matcher file = Pattern.compile("-XX:CompilerDirectivesFile=\\$repo/([^\"\\s]+)").matcher(launcher);
-        assertTrue(file.find(), "the launcher passes a compiler directives file");
-        Path directives = Path.of(file.group(1));
+        Path directives = jitOptions().stream().filter(option -> option.startsWith("-XX:CompilerDirectivesFile="))
+                .map(option -> Path.of(option.substring(option.indexOf('=') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("the launcher passes no compiler directives file"));
         Matcher match = Pattern.compile("match: \"([\\w/]+)/\\*\\.\\*\"").matcher(Files.readString(directives));
         assertTrue(match.find(), directives + " matches a package");
         String sessionPackage = match.group(1);
@@ -112,6 +113,20 @@ class LauncherTest {
         assertEquals(0, process.waitFor(), output);
         assertTrue(Pattern.compile("(?s)matching: " + Pattern.quote(sessionPackage + "/*.*")
                 + "\\s+c1 directives:.*?Exclude:false.*?c2 directives:.*?Exclude:true").matcher(output).find(), output);
+    }
+
+    /**
+     * The JVM options of the launcher's {@code jit_options} array, unquoted, with {@code $repo} as the checkout (the
+     * tests' working directory).
+     */
+    private static List<String> jitOptions() throws IOException {
+        String launcher = Files.readString(LAUNCHER, StandardCharsets.UTF_8);
+        Matcher array = Pattern.compile("(?ms)^jit_options=\\((.*?)\\)$").matcher(launcher);
+        assertTrue(array.find(), "bertadapt defines jit_options");
+        String repo = Path.of("").toAbsolutePath().toString();
+        return Pattern.compile("\"([^\"]+)\"|(\\S+)").matcher(array.group(1)).results()
+                .map(option -> option.group(1) != null ? option.group(1) : option.group(2))
+                .map(option -> option.replace("$repo", repo)).toList();
     }
 
     /** Runs the launcher with {@code BERTADAPT_OPENBLAS=value}: exit code 2 and a message with {@code expected}. */
