@@ -74,8 +74,9 @@ class BenchCommandTest {
             for (String key : List.of("all", "compiler", "cpu")) {
                 assertEquals(1, steps.get(key).size(), () -> phase + ".step_s." + key + ": one value for the one step in " + result);
             }
-            assertTrue(steps.get("cpu").get(0).asDouble() > 0, () -> phase + ": the step's CPU time in " + result);
-            assertTrue(steps.get("compiler").get(0).asDouble() >= 0, () -> phase + ": the step's compiler time in " + result);
+            for (String key : List.of("compiler", "cpu")) {
+                assertTrue(steps.get(key).get(0).asDouble() >= 0, () -> phase + ".step_s." + key + " in " + result);
+            }
         }
     }
 
