@@ -53,7 +53,10 @@ public record StepTimes(double[] seconds, double[] compilerSeconds, double[] cpu
                 ? COMPILER.getTotalCompilationTime() / 1e3 : Double.NaN;
     }
 
-    /** The process's CPU time so far, all threads (in clock ticks of 10 ms on Linux), or NaN where the JVM does not report it. */
+    /**
+     * The process's CPU time so far, all threads (in 10 ms clock ticks on the machines measured), or NaN where the JVM
+     * does not report it.
+     */
     private static double cpuSecondsSoFar() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             long nanos = os.getProcessCpuTime();
