@@ -42,14 +42,27 @@ class BenchCommandTest {
         return out.toString();
     }
 
+    /** A run's printed table and the JSON it wrote with {@code --output}. */
+    private record Run(String out, JsonNode result) {
+    }
+
+    /** {@link #bench} with {@code --output} to a file in {@link #temp}, read back. */
+    private Run benchWithJson(String... options) throws IOException {
+        Path json = temp.resolve("bench.json");
+        List<String> arguments = new ArrayList<>(List.of(options));
+        arguments.addAll(List.of("--output", json.toString()));
+        String out = bench(arguments.toArray(String[]::new));
+        return new Run(out, new ObjectMapper().readTree(json.toFile()));
+    }
+
     @Test
     void tinyRunPrintsTheTableAndWritesEveryMeasure() throws IOException {
-        Path json = temp.resolve("bench.json");
-        String out = bench("--steps", "1", "--output", json.toString());
+        Run run = benchWithJson("--steps", "1");
+        String out = run.out();
 
         assertTrue(out.contains("train frozen-half"), out);
         assertTrue(out.contains("JIT s"), out);
-        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        JsonNode result = run.result();
         for (String key : List.of("config", "parameters", "batch", "sgemm_gflops", "time_to_first_step_s", "peak_rss_mb",
                 "train", "train_frozen_half", "inference")) {
             assertTrue(result.has(key), () -> "no " + key + " in " + result);
@@ -82,11 +95,11 @@ class BenchCommandTest {
 
     @Test
     void profileSaysWhichOpsTookTheTrainingTime() throws IOException {
-        Path json = temp.resolve("profile.json");
-        String out = bench("--steps", "2", "--profile", "--output", json.toString());
+        Run run = benchWithJson("--steps", "2", "--profile");
+        String out = run.out();
 
         assertTrue(out.contains("profiled training"), out);
-        JsonNode profile = new ObjectMapper().readTree(json.toFile()).get("train_profile");
+        JsonNode profile = run.result().get("train_profile");
         double outside = profile.get("outside_ops_fraction").asDouble();
         assertTrue(outside > 0 && outside < 1, () -> "outside-ops fraction " + outside);
         List<String> ops = profile.get("ops").findValuesAsText("op");
@@ -102,11 +115,10 @@ class BenchCommandTest {
 
     @Test
     void withoutDropoutTheGraphDrawsNoMasks() throws IOException {
-        Path json = temp.resolve("no-dropout.json");
-        String out = bench("--steps", "1", "--no-dropout", "--profile", "--output", json.toString());
+        Run run = benchWithJson("--steps", "1", "--no-dropout", "--profile");
 
-        assertTrue(out.contains("no dropout"), out);
-        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertTrue(run.out().contains("no dropout"), run.out());
+        JsonNode result = run.result();
         assertFalse(result.get("dropout").asBoolean(), () -> "dropout in " + result);
         List<String> ops = result.get("train_profile").get("ops").findValuesAsText("op");
         assertFalse(ops.contains("randomuniform"), () -> "ops " + ops);
@@ -114,11 +126,10 @@ class BenchCommandTest {
 
     @Test
     void inferenceTimesAsManyPassesAsAsked() throws IOException {
-        Path json = temp.resolve("passes.json");
-        String out = bench("--steps", "1", "--inference-passes", "3", "--output", json.toString());
+        Run run = benchWithJson("--steps", "1", "--inference-passes", "3");
 
-        assertTrue(out.contains("1 timed steps (3 inference passes)"), out);
-        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertTrue(run.out().contains("1 timed steps (3 inference passes)"), run.out());
+        JsonNode result = run.result();
         assertEquals(3, result.get("inference_passes").asInt());
         assertEquals(3, result.get("inference").get("step_s").get("all").size(), () -> "inference in " + result);
         assertEquals(1, result.get("train").get("step_s").get("all").size(), () -> "training in " + result);
