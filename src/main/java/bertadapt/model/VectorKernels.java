@@ -87,8 +87,8 @@ final class VectorKernels {
         }
     }
 
-    /** The work on rows [from, to) of worker {@code worker}. */
-    private interface RowBlock {
+    /** The work on rows, or on the elements of a flat array, [from, to), of worker {@code worker}. */
+    private interface Block {
         void run(int worker, int from, int to);
     }
 
@@ -97,13 +97,21 @@ final class VectorKernels {
         return (long) rows * width < PARALLEL_ELEMENTS ? 1 : Math.min(rows, Runtime.getRuntime().availableProcessors());
     }
 
-    private static void forRowBlocks(int rows, int width, RowBlock block) {
-        int workers = workers(rows, width);
+    private static void forRowBlocks(int rows, int width, Block block) {
+        forBlocks(rows, workers(rows, width), block);
+    }
+
+    /** The elements of a flat array, the single row of a {@link Rows} [1, length], shared out as rows are. */
+    private static void forElementBlocks(int length, Block block) {
+        forBlocks(length, workers(length, 1), block);
+    }
+
+    private static void forBlocks(int count, int workers, Block block) {
         if (workers == 1) {
-            block.run(0, 0, rows);
+            block.run(0, 0, count);
         } else {
             IntStream.range(0, workers).parallel()
-                    .forEach(w -> block.run(w, (int) ((long) rows * w / workers), (int) ((long) rows * (w + 1) / workers)));
+                    .forEach(w -> block.run(w, (int) ((long) count * w / workers), (int) ((long) count * (w + 1) / workers)));
         }
     }
 
@@ -472,5 +480,48 @@ final class VectorKernels {
                 }
             }
         });
+    }
+
+    /**
+     * One AdamW update in place of a parameter p, flat [1, n], and of its moments m and v, from its gradient g:
+     * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p = decay p - rate m / (sqrt(v) + eps), the bias corrections
+     * folded into rate and eps. Each element of the four arrays is read once and p, m and v written once.
+     */
+    static void adamW(Rows p, Rows g, Rows m, Rows v, VectorOps.AdamWStep step) {
+        forElementBlocks(p.width(), (worker, from, to) -> {
+            int end = from + LANES.loopBound(to - from);
+            int i = from;
+            for (; i < end; i += STEP) {
+                FloatVector gradient = g.load(0, i);
+                FloatVector first = firstMoment(m.load(0, i), gradient, step);
+                FloatVector second = secondMoment(v.load(0, i), gradient, step);
+                m.store(first, 0, i);
+                v.store(second, 0, i);
+                p.store(adamWParameter(p.load(0, i), first, second, step), 0, i);
+            }
+            for (; i < to; i++) {
+                FloatVector gradient = FloatVector.broadcast(LANES, g.get(0, i));
+                FloatVector first = firstMoment(FloatVector.broadcast(LANES, m.get(0, i)), gradient, step);
+                FloatVector second = secondMoment(FloatVector.broadcast(LANES, v.get(0, i)), gradient, step);
+                m.set(0, i, first.lane(0));
+                v.set(0, i, second.lane(0));
+                p.set(0, i, adamWParameter(FloatVector.broadcast(LANES, p.get(0, i)), first, second, step).lane(0));
+            }
+        });
+    }
+
+    /** b1 m + (1 - b1) g. */
+    private static FloatVector firstMoment(FloatVector m, FloatVector g, VectorOps.AdamWStep step) {
+        return m.mul(step.beta1()).add(g.mul(1 - step.beta1()));
+    }
+
+    /** b2 v + (1 - b2) g^2. */
+    private static FloatVector secondMoment(FloatVector v, FloatVector g, VectorOps.AdamWStep step) {
+        return v.mul(step.beta2()).add(g.mul(g).mul(1 - step.beta2()));
+    }
+
+    /** decay p - rate m / (sqrt(v) + eps), from the updated moments. */
+    private static FloatVector adamWParameter(FloatVector p, FloatVector m, FloatVector v, VectorOps.AdamWStep step) {
+        return p.mul(step.decay()).sub(m.mul(step.rate()).div(v.sqrt().add(step.epsilon())));
     }
 }

@@ -13,9 +13,12 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,6 +32,7 @@ import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
 import bertadapt.model.Layers;
 import bertadapt.model.SameDiffFixes;
+import bertadapt.model.VectorOps;
 import bertadapt.text.EncodedBatch;
 import bertadapt.text.TextInput;
 
@@ -304,26 +308,45 @@ class TrainerTest {
         assertArrayEquals(new double[] {0.5, -1.25, 2}, parameter.toDoubleVector(), 0);
     }
 
-    @Test
-    void adamWFollowsPyTorchsFormulaOverSeveralSteps() {
-        String weight = "bert.encoder.layer.0.output.dense.weight";
-        String bias = "bert.encoder.layer.0.output.dense.bias";
-        double[] weightValues = {0.5, -1.25, 2};
-        double[] biasValues = {0.25, 0, -0.75};
-        Map<String, INDArray> parameters = Map.of(weight, Nd4j.createFromArray(weightValues).castTo(DataType.FLOAT),
-                bias, Nd4j.createFromArray(biasValues).castTo(DataType.FLOAT));
-        double[][] gradientSteps = {{0.1, -0.2, 0.3}, {-0.4, 0.05, 0.6}, {0.2, 0.2, -1.5}};
-        double[] learningRates = {1e-2, 5e-3, 2e-2};
-        double decay = 0.1;
-        AdamW optimiser = new AdamW(AdamW.Settings.bert(decay));
-        double[][] moments = new double[4][3];
-        for (int t = 0; t < gradientSteps.length; t++) {
-            INDArray gradient = Nd4j.createFromArray(gradientSteps[t]).castTo(DataType.FLOAT);
-            optimiser.step(parameters, Map.of(weight, gradient, bias, gradient.dup()), learningRates[t]);
-            referenceAdamW(weightValues, gradientSteps[t], moments[0], moments[1], t + 1, learningRates[t], decay);
-            referenceAdamW(biasValues, gradientSteps[t], moments[2], moments[3], t + 1, learningRates[t], 0);
-            assertArrayEquals(weightValues, parameters.get(weight).toDoubleVector(), 1e-6, "weight after step " + (t + 1));
-            assertArrayEquals(biasValues, parameters.get(bias).toDoubleVector(), 1e-6, "bias after step " + (t + 1));
+    /*
+     * 40,003 elements: whole vectors and a last few one at a time, in two workers' blocks where there are two cores.
+     * With the vector ops the update is one kernel; without them, ND4J's ops.
+     */
+    @ParameterizedTest(name = "vector ops {0}")
+    @ValueSource(booleans = {true, false})
+    void adamWFollowsPyTorchsFormulaOverSeveralSteps(boolean vectorOps) {
+        String previous = System.setProperty(VectorOps.ENABLED_PROPERTY, Boolean.toString(vectorOps));
+        try {
+            String weight = "bert.encoder.layer.0.output.dense.weight";
+            String bias = "bert.encoder.layer.0.output.dense.bias";
+            Random random = new Random(3);
+            int length = 40_003;
+            double[] weightValues = random.doubles(length).map(x -> 4 * x - 2).toArray();
+            double[] biasValues = random.doubles(length).map(x -> x - 0.5).toArray();
+            Map<String, INDArray> parameters = Map.of(weight, Nd4j.createFromArray(weightValues).castTo(DataType.FLOAT),
+                    bias, Nd4j.createFromArray(biasValues).castTo(DataType.FLOAT));
+            assertEquals(vectorOps, VectorOps.updateInPlace(parameters.get(weight)), "which update runs");
+            double[] learningRates = {1e-2, 5e-3, 2e-2};
+            double decay = 0.1;
+            AdamW optimiser = new AdamW(AdamW.Settings.bert(decay));
+            double[][] moments = new double[4][length];
+            for (int t = 0; t < learningRates.length; t++) {
+                // gradients from 1e-8 to 1 in magnitude, so that epsilon matters for some elements and not others
+                double[] gradient = random.doubles(length).map(x -> Math.signum(x - 0.5) * Math.pow(10, -8 * x)).toArray();
+                INDArray gradientArray = Nd4j.createFromArray(gradient).castTo(DataType.FLOAT);
+                optimiser.step(parameters, Map.of(weight, gradientArray, bias, gradientArray.dup()), learningRates[t]);
+                double[] gradientAsFloats = gradientArray.toDoubleVector();
+                referenceAdamW(weightValues, gradientAsFloats, moments[0], moments[1], t + 1, learningRates[t], decay);
+                referenceAdamW(biasValues, gradientAsFloats, moments[2], moments[3], t + 1, learningRates[t], 0);
+                assertArrayEquals(weightValues, parameters.get(weight).toDoubleVector(), 1e-6, "weight after step " + (t + 1));
+                assertArrayEquals(biasValues, parameters.get(bias).toDoubleVector(), 1e-6, "bias after step " + (t + 1));
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty(VectorOps.ENABLED_PROPERTY);
+            } else {
+                System.setProperty(VectorOps.ENABLED_PROPERTY, previous);
+            }
         }
     }
 
