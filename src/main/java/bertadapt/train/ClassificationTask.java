@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.data.LabelVocabulary;
+import bertadapt.data.Split;
 import bertadapt.eval.ClassificationMetrics;
 import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
@@ -91,6 +92,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     private final Heads.Classifier inferenceHead;
     private final Data train;
     private final Data validation;
+    private final Split validationSplit;
     private final List<EncodedText> trainEncoded;
     private final List<EncodedText> validationEncoded;
     /** Head-only graphs on cached features, when the encoder is frozen. */
@@ -103,10 +105,13 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
     /**
      * Loads a model directory, puts a new classification head on it and prepares the data.
      *
-     * @param labels the class names by id, saved with the model
+     * @param labels          the class names by id, saved with the model
+     * @param validation      the examples each evaluation scores
+     * @param validationSplit the split they come from: {@link Split#VALIDATION}, or {@link Split#TEST} for a dataset
+     *                        without one
      */
-    public ClassificationTask(Path modelDirectory, Options options, LabelVocabulary labels, Data train, Data validation)
-            throws IOException {
+    public ClassificationTask(Path modelDirectory, Options options, LabelVocabulary labels, Data train, Data validation,
+                              Split validationSplit) throws IOException {
         if (labels.size() != options.numClasses()) {
             throw new IllegalArgumentException(labels.size() + " labels for " + options.numClasses() + " classes");
         }
@@ -116,6 +121,7 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         this.tokenizer = BertTokenizer.fromModelDirectory(modelDirectory, source.doLowerCase());
         this.train = train;
         this.validation = validation;
+        this.validationSplit = validationSplit;
 
         Nd4j.getRandom().setSeed(options.seed());
         training = new Bert(source.config(), DataType.FLOAT, true);
@@ -245,6 +251,11 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(POOLED, features.getRows(indices));
         return feed;
+    }
+
+    @Override
+    public String evaluatedOn() {
+        return validationSplit.id();
     }
 
     @Override

@@ -45,7 +45,7 @@ public final class FineTuning {
         ClassificationTask.Data train = data(dataset.split(Split.TRAIN), labels);
         ClassificationTask.Data test = data(dataset.split(Split.TEST), labels);
         try (ClassificationTask task = new ClassificationTask(modelDirectory, options, labels, train,
-                data(dataset.split(selection), labels))) {
+                data(dataset.split(selection), labels), selection)) {
             Trainer.Result result = new Trainer(settings, outputDir).fit(task);
             task.loadModel(outputDir.resolve(Trainer.BEST_DIR));
             int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));

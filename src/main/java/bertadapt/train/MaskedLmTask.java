@@ -179,6 +179,11 @@ public final class MaskedLmTask implements TrainingTask {
         return feed;
     }
 
+    @Override
+    public String evaluatedOn() {
+        return "held-out";
+    }
+
     /** Masked-token accuracy, mean cross-entropy and perplexity on the held-out instances. */
     @Override
     public Map<String, Double> evaluate() {

@@ -35,7 +35,8 @@ import bertadapt.model.SameDiffFixes;
  * and the last checkpoints, stops early, and resumes from its last checkpoint as if never stopped.
  *
  * <p>Output folder: {@code checkpoint-<step>/} (model, optimiser state, trainer state), {@code best/}
- * (the best model), {@code metrics.jsonl} (one JSON object per update and per evaluation).
+ * (the best model), {@code metrics.jsonl} (one JSON object per update, and one per evaluation naming the split it
+ * scored: {@link TrainingTask#evaluatedOn}).
  */
 public final class Trainer {
 
@@ -240,7 +241,7 @@ public final class Trainer {
         Map<String, Object> evaluation = new LinkedHashMap<>();
         evaluation.put("step", state.step());
         evaluation.put("epoch", state.epoch());
-        evaluation.put("split", "validation");
+        evaluation.put("split", task.evaluatedOn());
         evaluation.putAll(scores);
         List<Map<String, Object>> evaluations = new ArrayList<>(state.evaluations());
         evaluations.add(evaluation);

@@ -38,6 +38,12 @@ public interface TrainingTask {
     /** Metrics on the validation data with the current parameters (higher or lower is better per metric). */
     Map<String, Double> evaluate();
 
+    /**
+     * What {@link #evaluate} scores, as the metrics file and the report name it: {@code validation}, or {@code test}
+     * where a dataset has no validation split and its test split picks the best checkpoint.
+     */
+    String evaluatedOn();
+
     /** Writes the model (parameters, config, vocabulary) as a model directory. */
     void saveModel(Path directory) throws IOException;
 

@@ -80,6 +80,9 @@ class FineTuneCommandTest {
         assertEquals("medical-question-pairs", report.get("dataset").asText());
         assertEquals(8, report.get("training").get("steps").asInt(), "2 epochs of 32 examples in updates of 8");
         assertTrue(firstRun.out().contains("32 training examples, best picked on test"), firstRun::toString);
+        for (JsonNode evaluation : report.get("training").get("evaluations")) {
+            assertEquals("test", evaluation.get("split").asText(), "MQP has no validation split: its test split picks the best epoch");
+        }
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", firstRun.out()));
         assertTrue(firstRun.out().contains("sequences/s"), firstRun::toString);

@@ -75,6 +75,7 @@ class MaskedLmTaskTest {
         double after = task.evaluate().get("mlm_loss");
         assertTrue(after < before * 0.7, "held-out masked-LM loss " + before + " -> " + after);
         assertEquals(after, result.bestMetric(), 1e-4, "the last evaluation is the best here");
+        assertEquals("held-out", result.evaluations().get(0).get("split"));
 
         Checkpoint best = Checkpoint.read(dir.resolve("adapted").resolve(Trainer.BEST_DIR));
         assertTrue(best.weights().containsKey("cls.seq_relationship.weight"), "the NSP head is saved");

@@ -27,6 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import bertadapt.TinyModels;
 import bertadapt.data.LabelVocabulary;
+import bertadapt.data.Split;
 import bertadapt.model.Bert;
 import bertadapt.model.Freezing;
 import bertadapt.model.Heads;
@@ -58,7 +59,8 @@ class TrainerTest {
     }
 
     private ClassificationTask task(Path model, ClassificationTask.Options options, int trainExamples) throws IOException {
-        return new ClassificationTask(model, options, LabelVocabulary.of(List.of("other", "cat")), data(trainExamples), data(8));
+        return new ClassificationTask(model, options, LabelVocabulary.of(List.of("other", "cat")), data(trainExamples), data(8),
+                Split.VALIDATION);
     }
 
     private static TrainerSettings settings() {
@@ -127,6 +129,10 @@ class TrainerTest {
                     return task.batches(epoch, seed);
                 }
 
+                public String evaluatedOn() {
+                    return task.evaluatedOn();
+                }
+
                 public Map<String, Double> evaluate() {
                     try {
                         Thread.sleep(3000);
@@ -175,6 +181,7 @@ class TrainerTest {
             assertEquals(6, result.steps());
             task.parameters().forEach((name, values) -> assertEquals(uninterrupted.get(name), values, name));
             assertEquals(3, result.evaluations().size(), "evaluations at steps 2, 4, 6");
+            result.evaluations().forEach(evaluation -> assertEquals("validation", evaluation.get("split"), evaluation::toString));
         }
         assertTrue(Files.isDirectory(resumed.resolve("checkpoint-6")));
         assertFalse(Files.exists(resumed.resolve("checkpoint-2")), "only the last checkpoint is kept");
