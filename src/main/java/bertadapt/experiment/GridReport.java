@@ -45,7 +45,8 @@ final class GridReport {
         for (RunRecord record : records) {
             runs.add(result(record, spec.task().metric()));
         }
-        ExperimentResults results = new ExperimentResults(task, spec.task().metric(), records.get(0).labels(), config(spec),
+        ExperimentResults results = new ExperimentResults(task, spec.task().metric(), records.get(0).selectedOn(),
+                records.get(0).labels(), config(spec),
                 EnvironmentInfo.detect(Version.VALUE, Nd4j.getBackend().getClass().getSimpleName()), runs);
         ExperimentReport.write(results, spec.output());
     }

@@ -15,16 +15,18 @@ import java.util.Set;
  * strategy and seed. Every run must have been scored on the same test examples in the same order, since the paired
  * bootstrap compares strategies example by example.
  *
- * @param validationMetric name of the metric in the fine-tuning learning curves, e.g. {@code accuracy}
+ * @param selectionMetric  the metric that picked each run's best epoch and makes its learning curve, e.g. {@code accuracy}
+ * @param selectedOn       the split it was computed on: {@code validation}, or {@code test} for a dataset without one
  * @param classNames       label of each class id, for the confusion matrices; empty to show the ids
  * @param config           the configuration echo, as the harness read it; keeps its iteration order
  */
-public record ExperimentResults(String task, String validationMetric, List<String> classNames,
+public record ExperimentResults(String task, String selectionMetric, String selectedOn, List<String> classNames,
                                 Map<String, Object> config, EnvironmentInfo environment, List<RunResult> runs) {
 
     public ExperimentResults {
         Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(validationMetric, "validationMetric");
+        Objects.requireNonNull(selectionMetric, "selectionMetric");
+        Objects.requireNonNull(selectedOn, "selectedOn");
         Objects.requireNonNull(environment, "environment");
         classNames = List.copyOf(classNames);
         // Not Map.copyOf: a config echo may hold nulls and its order is what the user wrote.

@@ -28,7 +28,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Renders the report's charts, each as PNG and SVG bytes keyed by file name:
  * <ul>
  *   <li>{@code loss-<strategy>}: fine-tuning training loss against step, one line per seed;</li>
- *   <li>{@code validation-<strategy>}: the validation metric against step, one line per seed;</li>
+ *   <li>{@code validation-<strategy>}: the metric that picks the best epoch against step, one line per seed (on the
+ *   test split for a dataset without a validation split, as the title says);</li>
  *   <li>{@code scores}: mean test accuracy and F1 per strategy, error bars one sample std over seeds;</li>
  *   <li>{@code confusion-<strategy>}: the test confusion matrix summed over the strategy's seeds, so each cell counts
  *       example-seed pairs and the matrix total is examples × seeds.</li>
@@ -63,8 +64,8 @@ final class Plots {
             if (loss != null) {
                 add(files, "loss-" + stem, loss);
             }
-            XYChart validation = curves("Validation " + results.validationMetric() + ": " + strategy,
-                    results.validationMetric(), runs,
+            String metric = results.selectedOn() + " " + results.selectionMetric();
+            XYChart validation = curves(Character.toUpperCase(metric.charAt(0)) + metric.substring(1) + ": " + strategy, metric, runs,
                     run -> pointsOf(run.fineTuning().validation(), RunResult.ValidationPoint::step,
                             RunResult.ValidationPoint::value));
             if (validation != null) {

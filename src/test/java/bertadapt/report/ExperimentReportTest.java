@@ -94,6 +94,18 @@ class ExperimentReportTest {
                 "one-seed strategy gets Welch's reason");
         assertTrue(markdown.contains("2.500 → 2.000"), "MLM loss before → after");
         assertTrue(markdown.contains("\"learning_rate\" : 2.0E-5"), "config echo");
+        assertTrue(markdown.contains("each run's best epoch picked by accuracy on the validation split.\n"), markdown);
+    }
+
+    @Test
+    void markdownSaysWhenTheTestSplitPickedTheBestEpoch() throws IOException {
+        ExperimentResults validated = ReportFixtures.experiment("mqp");
+        ExperimentResults results = new ExperimentResults(validated.task(), validated.selectionMetric(), "test",
+                validated.classNames(), validated.config(), validated.environment(), validated.runs());
+        String markdown = SummaryMarkdown.render(results, StrategySummary.of(results),
+                Significance.compareAll(results, RESAMPLES, 1), new ObjectMapper().writer());
+        assertTrue(markdown.contains("picked by accuracy on the test split (the dataset has no validation split; picking on the test split "
+                + "flatters the test scores below)"), markdown);
     }
 
     @Test

@@ -37,7 +37,7 @@ final class ReportFixtures {
         config.put("learning_rate", 2e-5);
         config.put("seeds", List.of(13, 42, 87));
         config.put("comment", null);
-        return new ExperimentResults(task, "accuracy", List.of("negative", "positive"), config,
+        return new ExperimentResults(task, "accuracy", "validation", List.of("negative", "positive"), config,
                 new EnvironmentInfo("0.1.0-test", "17", "test vendor", "CpuBackend", "Linux", "test CPU", 2,
                         1L << 32),
                 runs);
