@@ -65,7 +65,8 @@ final class Plots {
                 add(files, "loss-" + stem, loss);
             }
             String metric = results.selectedOn() + " " + results.selectionMetric();
-            XYChart validation = curves(Character.toUpperCase(metric.charAt(0)) + metric.substring(1) + ": " + strategy, metric, runs,
+            XYChart validation = curves(Character.toUpperCase(metric.charAt(0)) + metric.substring(1) + ": " + strategy,
+                    metric, runs,
                     run -> pointsOf(run.fineTuning().validation(), RunResult.ValidationPoint::step,
                             RunResult.ValidationPoint::value));
             if (validation != null) {

@@ -19,8 +19,9 @@ final class SummaryMarkdown {
                          List<Significance.Comparison> comparisons, ObjectWriter json) throws JsonProcessingException {
         StringBuilder out = new StringBuilder();
         out.append("# Experiment report: ").append(results.task()).append("\n\n");
-        out.append(String.format(Locale.ROOT, "%d runs of %d strategies on %d test examples; each run's best epoch picked by %s on the %s split",
-                results.runs().size(), summaries.size(), results.goldLabels().length, results.selectionMetric(), results.selectedOn()));
+        out.append(String.format(Locale.ROOT, "%d runs of %d strategies on %d test examples; each run's best epoch picked by %s "
+                        + "on the %s split", results.runs().size(), summaries.size(), results.goldLabels().length,
+                results.selectionMetric(), results.selectedOn()));
         out.append(results.selectedOn().equals("test")
                 ? " (the dataset has no validation split; picking on the test split flatters the test scores below).\n\n"
                 : ".\n\n");

@@ -104,8 +104,8 @@ class ExperimentReportTest {
                 validated.classNames(), validated.config(), validated.environment(), validated.runs());
         String markdown = SummaryMarkdown.render(results, StrategySummary.of(results),
                 Significance.compareAll(results, RESAMPLES, 1), new ObjectMapper().writer());
-        assertTrue(markdown.contains("picked by accuracy on the test split (the dataset has no validation split; picking on the test split "
-                + "flatters the test scores below)"), markdown);
+        assertTrue(markdown.contains("picked by accuracy on the test split (the dataset has no validation split; "
+                + "picking on the test split flatters the test scores below)"), markdown);
     }
 
     @Test
