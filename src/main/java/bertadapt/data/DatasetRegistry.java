@@ -40,10 +40,6 @@ public final class DatasetRegistry {
         public Options withBadRows(BadRows rows) {
             return new Options(rows, resplitFractions, seed);
         }
-
-        public Options withResplit(Map<Split, Double> fractions, long newSeed) {
-            return new Options(badRows, fractions, newSeed);
-        }
     }
 
     /** A dataset by name: where it lives under {@code datasets/} and how it is read. */
