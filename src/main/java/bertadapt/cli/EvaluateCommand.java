@@ -39,6 +39,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DatasetsFolder datasets;
 
+    @Mixin
+    SplitSeedOption splitSeed;
+
     @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", converter = SplitName.class,
             description = "train, validation (or dev) or test. Default: ${DEFAULT-VALUE}.")
     Split split;
@@ -51,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve());
+        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(), splitSeed.apply(DatasetRegistry.Options.defaults()));
         PrintWriter out = spec.commandLine().getOut();
         try (Classifier classifier = Classifier.load(model)) {
             WeightReport.printIfIncomplete(classifier.model(), "the classifier", name -> false, spec.commandLine().getErr());
@@ -63,7 +66,8 @@ final class EvaluateCommand implements Callable<Integer> {
             int maxLength = MaxLength.fitToModel(length.maxLength, classifier.model(), spec.commandLine().getErr());
             int[] predicted = ClassificationTask.argmax(classifier.predict(examples.texts(), maxLength, batch.batchSize));
             ClassificationMetrics metrics = ClassificationMetrics.of(examples.labels(), predicted, data.labels().size());
-            out.printf("%s %s: %d examples%n", data.name(), split.id(), predicted.length);
+            out.printf("%s %s%s: %d examples%n", data.name(), split.id(), MetricsText.splitSeed(data.splitSeed()),
+                    predicted.length);
             MetricsText.printScores(metrics, data.labels(), out);
             MetricsText.printConfusion(metrics, data.labels(), out);
         }

@@ -55,6 +55,9 @@ final class FineTuneCommand implements Callable<Integer> {
     @Mixin
     DatasetsFolder datasets;
 
+    @Mixin
+    SplitSeedOption split;
+
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for checkpoints, best/ and report.json.")
     Path output;
 
@@ -112,7 +115,7 @@ final class FineTuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BadRows badRows = skipBadRows ? BadRows.skip() : BadRows.fail();
         LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(),
-                DatasetRegistry.Options.defaults().withBadRows(badRows));
+                split.apply(DatasetRegistry.Options.defaults().withBadRows(badRows)));
         if (badRows.count() > 0) {
             err.println("bertadapt: warning: " + badRows.summary());
         }
@@ -154,8 +157,8 @@ final class FineTuneCommand implements Callable<Integer> {
             out.println("the run in " + output + " was already complete (" + result.steps() + " steps); "
                     + "its best model was scored again");
         }
-        out.printf("dataset    %s: %d training examples, best picked on %s%n", report.dataset(),
-                data.split(Split.TRAIN).size(), report.selectedOn().id());
+        out.printf("dataset    %s%s: %d training examples, best picked on %s%n", report.dataset(),
+                MetricsText.splitSeed(report.splitSeed()), data.split(Split.TRAIN).size(), report.selectedOn().id());
         out.printf("best       step %d of %d, epoch %d (%s %.4f)%n", result.bestStep(), result.steps(),
                 (result.bestStep() + updatesPerEpoch - 1) / updatesPerEpoch, metric, result.bestMetric());
         out.println("test       " + data.split(Split.TEST).size() + " examples");

@@ -23,9 +23,9 @@ public final class DatasetRegistry {
      * How to load.
      *
      * @param resplitFractions the splits made, stratified, for a dataset published without splits (MQP)
-     * @param seed seeds that re-split
+     * @param splitSeed seeds that re-split
      */
-    public record Options(BadRows badRows, Map<Split, Double> resplitFractions, long seed) {
+    public record Options(BadRows badRows, Map<Split, Double> resplitFractions, long splitSeed) {
 
         public Options {
             Objects.requireNonNull(badRows, "badRows");
@@ -38,7 +38,11 @@ public final class DatasetRegistry {
         }
 
         public Options withBadRows(BadRows rows) {
-            return new Options(rows, resplitFractions, seed);
+            return new Options(rows, resplitFractions, splitSeed);
+        }
+
+        public Options withSplitSeed(long seed) {
+            return new Options(badRows, resplitFractions, seed);
         }
     }
 
@@ -54,8 +58,8 @@ public final class DatasetRegistry {
             @Override
             LabelledDataset load(Path folder, Options options) {
                 List<Example> all = MedicalQuestionPairsReader.read(folder.resolve("mqp.csv"), options.badRows());
-                return new LabelledDataset(name, Splits.stratified(all, options.resplitFractions(), options.seed()),
-                        MedicalQuestionPairsReader.labels());
+                return LabelledDataset.resplit(name, Splits.stratified(all, options.resplitFractions(), options.splitSeed()),
+                        MedicalQuestionPairsReader.labels(), options.splitSeed());
             }
         },
         AG_NEWS("ag-news", List.of(), "ag_news/subset", false) {

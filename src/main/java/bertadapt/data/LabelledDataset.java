@@ -5,20 +5,36 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A named dataset: its splits, each a list of examples in file order, and the label vocabulary of its task.
  *
- * @param splits only the splits the dataset has; iteration follows {@link Split}'s order
+ * @param splits    only the splits the dataset has; iteration follows {@link Split}'s order
+ * @param splitSeed the seed that drew the train/test split of a dataset published without one; empty when the
+ *                  splits are the publisher's
  */
-public record LabelledDataset(String name, Map<Split, List<Example>> splits, LabelVocabulary labels) {
+public record LabelledDataset(String name, Map<Split, List<Example>> splits, LabelVocabulary labels,
+                              OptionalLong splitSeed) {
 
     public LabelledDataset {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(splitSeed, "splitSeed");
         EnumMap<Split, List<Example>> copy = new EnumMap<>(Split.class);
         splits.forEach((split, examples) -> copy.put(split, List.copyOf(examples)));
         splits = Collections.unmodifiableMap(copy);
+    }
+
+    /** A dataset with its publisher's splits. */
+    public LabelledDataset(String name, Map<Split, List<Example>> splits, LabelVocabulary labels) {
+        this(name, splits, labels, OptionalLong.empty());
+    }
+
+    /** A dataset whose train/test split was drawn with {@code splitSeed}. */
+    public static LabelledDataset resplit(String name, Map<Split, List<Example>> splits, LabelVocabulary labels,
+                                          long splitSeed) {
+        return new LabelledDataset(name, splits, labels, OptionalLong.of(splitSeed));
     }
 
     public boolean has(Split split) {
@@ -41,6 +57,6 @@ public record LabelledDataset(String name, Map<Split, List<Example>> splits, Lab
         EnumMap<Split, List<Example>> changed = new EnumMap<>(Split.class);
         changed.putAll(splits);
         changed.put(split, examples);
-        return new LabelledDataset(name, changed, labels);
+        return new LabelledDataset(name, changed, labels, splitSeed);
     }
 }

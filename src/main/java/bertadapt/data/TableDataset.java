@@ -88,18 +88,20 @@ public record TableDataset(String name, TableReader.Spec spec, Map<Split, Path> 
             labels = LabelVocabulary.fromExamples(train);
         }
         TableReader.Spec labelled = spec.withKnownLabels(labels);
+        boolean resplit = !files.containsKey(Split.TEST);
         Map<Split, List<Example>> splits = new EnumMap<>(Split.class);
-        if (files.containsKey(Split.TEST)) {
-            splits.put(Split.TRAIN, train);
+        if (resplit) {
+            splits.putAll(Splits.stratified(train, options.resplitFractions(), options.splitSeed()));
         } else {
-            splits.putAll(Splits.stratified(train, options.resplitFractions(), options.seed()));
+            splits.put(Split.TRAIN, train);
         }
         for (Split split : List.of(Split.VALIDATION, Split.TEST)) {
             if (files.containsKey(split)) {
                 splits.put(split, TableReader.read(files.get(split), labelled, options.badRows()));
             }
         }
-        return new LabelledDataset(name, splits, labels);
+        return resplit ? LabelledDataset.resplit(name, splits, labels, options.splitSeed())
+                : new LabelledDataset(name, splits, labels);
     }
 
     /** The texts of the unlabelled file, which {@link #load} leaves out, as {@link DatasetRegistry} does for IMDb. */

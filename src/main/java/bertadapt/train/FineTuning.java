@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import bertadapt.data.BadRows;
 import bertadapt.data.Example;
@@ -23,12 +24,13 @@ import bertadapt.text.TextInput;
 public final class FineTuning {
 
     /**
+     * @param splitSeed        the seed that drew the train/test split; empty for a dataset's published splits
      * @param selectedOn       the split that picked the best checkpoint
      * @param testPredictions  the best model's class for each test example, in the split's order
      * @param testGold         the gold class of each test example
      * @param badRows          the malformed rows skipped when the dataset was read (none when reading failed on them)
      */
-    public record Report(String dataset, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
+    public record Report(String dataset, OptionalLong splitSeed, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
                          int[] testPredictions, int[] testGold, BadRows badRows) {
     }
 
@@ -49,7 +51,7 @@ public final class FineTuning {
             Trainer.Result result = new Trainer(settings, outputDir).fit(task);
             task.loadModel(outputDir.resolve(Trainer.BEST_DIR));
             int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));
-            Report report = new Report(dataset.name(), selection, result,
+            Report report = new Report(dataset.name(), dataset.splitSeed(), selection, result,
                     ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels(), badRows);
             write(report, outputDir.resolve(REPORT_FILE));
             return report;
@@ -67,6 +69,7 @@ public final class FineTuning {
     private static void write(Report report, Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dataset", report.dataset());
+        json.put("split_seed", report.splitSeed().isPresent() ? report.splitSeed().getAsLong() : null);
         json.put("selected_on", report.selectedOn().name().toLowerCase());
         json.put("bad_rows", report.badRows().asJson());
         json.put("training", report.training());

@@ -79,7 +79,9 @@ class FineTuneCommandTest {
         JsonNode report = new ObjectMapper().readTree(output.resolve("report.json").toFile());
         assertEquals("medical-question-pairs", report.get("dataset").asText());
         assertEquals(8, report.get("training").get("steps").asInt(), "2 epochs of 32 examples in updates of 8");
-        assertTrue(firstRun.out().contains("32 training examples, best picked on test"), firstRun::toString);
+        assertEquals(42, report.get("split_seed").asLong(), "MQP's train/test split is drawn");
+        assertTrue(firstRun.out().startsWith("dataset    medical-question-pairs (split seed 42): 32 training examples, "
+                + "best picked on test"), firstRun::toString);
         for (JsonNode evaluation : report.get("training").get("evaluations")) {
             assertEquals("test", evaluation.get("split").asText(), "MQP has no validation split: its test split picks the best epoch");
         }
@@ -124,7 +126,8 @@ class FineTuneCommandTest {
                 "--learning-rate", "1e-3", "--max-length", "32", "--micro-batch-size", "4");
 
         assertEquals(0, run.exitCode(), run::toString);
-        assertTrue(run.out().startsWith("dataset    described: 32 training examples, best picked on test"), run::toString);
+        assertTrue(run.out().startsWith("dataset    described (split seed 42): 32 training examples, best picked on test"),
+                run::toString);
         JsonNode known = new ObjectMapper().readTree(output.resolve("report.json").toFile());
         JsonNode described = new ObjectMapper().readTree(temp.resolve("described-run/report.json").toFile());
         assertEquals(known.get("training").get("evaluations"), described.get("training").get("evaluations"),
@@ -169,10 +172,31 @@ class FineTuneCommandTest {
         JsonNode report = new ObjectMapper().readTree(output.resolve("report.json").toFile());
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", run.out()));
-        assertTrue(run.out().startsWith("medical-question-pairs test: 8 examples"), run::toString);
+        assertTrue(run.out().startsWith("medical-question-pairs test (split seed 42): 8 examples"), run::toString);
         JsonNode confusion = report.get("test_confusion");
         assertTrue(run.out().matches("(?s).*\\n0 +" + confusion.get(0).get(0) + " +" + confusion.get(0).get(1)
                 + "\\n1 +" + confusion.get(1).get(0) + " +" + confusion.get(1).get(1) + "\\n"), run::toString);
+    }
+
+    @Test
+    void anotherSplitSeedTrainsAndScoresOnThatSplit() throws IOException {
+        Path run = temp.resolve("split-seed-run");
+        CliRun trained = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
+                datasets.toString(), "--output", run.toString(), "--epochs", "1", "--batch-size", "8",
+                "--max-length", "32", "--split-seed", "7");
+
+        assertEquals(0, trained.exitCode(), trained::toString);
+        assertTrue(trained.out().startsWith("dataset    medical-question-pairs (split seed 7): 32 training examples"),
+                trained::toString);
+        JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+        assertEquals(7, report.get("split_seed").asLong());
+
+        CliRun evaluated = CliRun.of("evaluate", "--model", run.resolve("best").toString(), "--dataset", "mqp",
+                "--datasets-dir", datasets.toString(), "--max-length", "32", "--split-seed", "7");
+        assertEquals(0, evaluated.exitCode(), evaluated::toString);
+        assertTrue(evaluated.out().startsWith("medical-question-pairs test (split seed 7): 8 examples"), evaluated::toString);
+        assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
+                printed("accuracy", evaluated.out()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package bertadapt.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,7 @@ class DatasetReadersTest {
         assertEquals(408, mrpc.split(Split.VALIDATION).size());
         assertEquals(1725, mrpc.split(Split.TEST).size());
         assertEquals(List.of("0", "1"), mrpc.labels().names());
+        assertEquals(OptionalLong.empty(), mrpc.splitSeed(), "GLUE's splits, not drawn");
 
         Example first = mrpc.split(Split.TRAIN).get(0);
         assertEquals("1", first.label(), "the BOM must not end up in the Quality field");
@@ -83,6 +86,14 @@ class DatasetReadersTest {
         assertEquals(610, mqp.split(Split.TEST).size());
         assertEquals(Map.of("0", 305L, "1", 305L), countByLabel(mqp.split(Split.TEST)));
         assertFalse(mqp.has(Split.VALIDATION));
+        assertEquals(OptionalLong.of(42), mqp.splitSeed());
+
+        LabelledDataset seven = DatasetRegistry.load("mqp", DATASETS, DatasetRegistry.Options.defaults().withSplitSeed(7));
+        Map<Split, List<Example>> drawnWithSeven = Splits.stratified(all, Map.of(Split.TRAIN, 0.8, Split.TEST, 0.2), 7);
+        assertEquals(drawnWithSeven.get(Split.TRAIN), seven.split(Split.TRAIN));
+        assertEquals(drawnWithSeven.get(Split.TEST), seven.split(Split.TEST));
+        assertNotEquals(mqp.split(Split.TEST), seven.split(Split.TEST));
+        assertEquals(OptionalLong.of(7), seven.splitSeed());
     }
 
     @Test

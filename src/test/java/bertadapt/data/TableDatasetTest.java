@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +57,7 @@ class TableDatasetTest {
         assertEquals(dir.resolve("train.csv").toAbsolutePath() + ":2", first.source());
         assertEquals(1, dataset.split(Split.VALIDATION).size());
         assertEquals(2, dataset.split(Split.TEST).size());
+        assertEquals(OptionalLong.empty(), dataset.splitSeed(), "the files' splits, not drawn");
         assertFalse(DatasetRegistry.hasUnlabelled(description.toString()));
     }
 
@@ -84,6 +86,13 @@ class TableDatasetTest {
         assertEquals(expected.get(Split.TRAIN), dataset.split(Split.TRAIN));
         assertEquals(expected.get(Split.TEST), dataset.split(Split.TEST));
         assertEquals(2, dataset.split(Split.TEST).stream().filter(e -> e.label().equals("rare")).count(), "stratified");
+        assertEquals(OptionalLong.of(42), dataset.splitSeed());
+
+        LabelledDataset seven = DatasetRegistry.load(description.toString(), dir.resolve("unused"),
+                DatasetRegistry.Options.defaults().withSplitSeed(7));
+        assertEquals(Splits.stratified(all, Map.of(Split.TRAIN, 0.8, Split.TEST, 0.2), 7).get(Split.TEST),
+                seven.split(Split.TEST));
+        assertEquals(OptionalLong.of(7), seven.splitSeed());
     }
 
     @Test
