@@ -258,6 +258,33 @@ public final class ClassificationTask implements TrainingTask, AutoCloseable {
         return validationSplit.id();
     }
 
+    /** A built-in head's name, else its class's; a lambda's class is named anew in every JVM, so its host's name. */
+    private static String headName(Heads.ClassifierHead head) {
+        if (head instanceof Enum<?> builtIn) {
+            return builtIn.name();
+        }
+        Class<?> type = head.getClass();
+        return type.isHidden() ? "a lambda in " + type.getNestHost().getName() : type.getName();
+    }
+
+    @Override
+    public Map<String, Object> definition() {
+        Map<String, Object> definition = new LinkedHashMap<>();
+        definition.put("task", "classification");
+        definition.put("labels", labels.names());
+        definition.put("head", headName(options.head()));
+        definition.put("max_length", options.maxLength());
+        definition.put("batch_size", options.batchSize());
+        definition.put("freeze_layer_count", options.freezeLayerCount());
+        definition.put("freeze_encoder", options.freezeEncoder());
+        definition.put("cache_features", options.cacheFeatures());
+        definition.put("seed", options.seed());
+        definition.put("training_data", Fingerprint.of(train));
+        definition.put("evaluated_on", validationSplit.id());
+        definition.put("evaluation_data", Fingerprint.of(validation));
+        return definition;
+    }
+
     @Override
     public Map<String, Double> evaluate() {
         float[][] probabilities = cached != null

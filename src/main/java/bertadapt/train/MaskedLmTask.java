@@ -42,9 +42,16 @@ public final class MaskedLmTask implements TrainingTask {
 
         int instancesPerEpoch();
 
+        /**
+         * A fingerprint of the first epoch: the corpus, the tokenizer and the masking settings all show in it, and
+         * hashing one epoch costs one epoch's read.
+         */
+        String firstEpochFingerprint();
+
         Iterator<PretrainingInstance> epoch(int k);
 
         static Epochs inMemory(List<List<PretrainingInstance>> epochs) {
+            String fingerprint = Fingerprint.of(epochs.get(0));
             return new Epochs() {
                 public int count() {
                     return epochs.size();
@@ -52,6 +59,10 @@ public final class MaskedLmTask implements TrainingTask {
 
                 public int instancesPerEpoch() {
                     return epochs.get(0).size();
+                }
+
+                public String firstEpochFingerprint() {
+                    return fingerprint;
                 }
 
                 public Iterator<PretrainingInstance> epoch(int k) {
@@ -63,13 +74,15 @@ public final class MaskedLmTask implements TrainingTask {
         /** Streams each epoch from its file, holding one batch at a time. */
         static Epochs files(List<Path> files) throws IOException {
             int count = 0;
+            Fingerprint firstEpoch = new Fingerprint();
             try (PretrainingFileReader reader = PretrainingFileReader.open(files.get(0))) {
                 while (reader.hasNext()) {
-                    reader.next();
+                    firstEpoch.add(reader.next());
                     count++;
                 }
             }
             int perEpoch = count;
+            String fingerprint = firstEpoch.hex();
             return new Epochs() {
                 public int count() {
                     return files.size();
@@ -77,6 +90,10 @@ public final class MaskedLmTask implements TrainingTask {
 
                 public int instancesPerEpoch() {
                     return perEpoch;
+                }
+
+                public String firstEpochFingerprint() {
+                    return fingerprint;
                 }
 
                 public Iterator<PretrainingInstance> epoch(int k) {
@@ -99,6 +116,7 @@ public final class MaskedLmTask implements TrainingTask {
     private final List<PretrainingInstance> heldOut;
     private final int batchSize;
     private final int padId;
+    private final Map<String, Object> definition = new LinkedHashMap<>();
 
     /**
      * @param withNextSentence add the NSP head and loss (the instances must be segment pairs)
@@ -124,6 +142,13 @@ public final class MaskedLmTask implements TrainingTask {
         if (withNextSentence) {
             Heads.nextSentence(inference);
         }
+        definition.put("task", withNextSentence ? "masked-lm and next sentence" : "masked-lm");
+        definition.put("batch_size", batchSize);
+        definition.put("freeze_layer_count", freezeLayerCount);
+        definition.put("epochs_of_instances", epochs.count());
+        definition.put("instances_per_epoch", epochs.instancesPerEpoch());
+        definition.put("first_epoch", epochs.firstEpochFingerprint());
+        definition.put("held_out", Fingerprint.of(heldOut));
     }
 
     @Override
@@ -182,6 +207,11 @@ public final class MaskedLmTask implements TrainingTask {
     @Override
     public String evaluatedOn() {
         return "held-out";
+    }
+
+    @Override
+    public Map<String, Object> definition() {
+        return definition;
     }
 
     /** Masked-token accuracy, mean cross-entropy and perplexity on the held-out instances. */

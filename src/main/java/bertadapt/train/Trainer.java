@@ -34,9 +34,10 @@ import bertadapt.model.SameDiffFixes;
  * clipping and gradient accumulation; evaluates every epoch (or every K updates), keeps the best model
  * and the last checkpoints, stops early, and resumes from its last checkpoint as if never stopped.
  *
- * <p>Output folder: {@code checkpoint-<step>/} (model, optimiser state, trainer state), {@code best/}
- * (the best model), {@code metrics.jsonl} (one JSON object per update, and one per evaluation naming the split it
- * scored: {@link TrainingTask#evaluatedOn}).
+ * <p>Output folder: {@code run.json} (what the run was started with; it resumes only under the same),
+ * {@code checkpoint-<step>/} (model, optimiser state, trainer state), {@code best/} (the best model),
+ * {@code metrics.jsonl} (one JSON object per update, and one per evaluation naming the split it scored:
+ * {@link TrainingTask#evaluatedOn}).
  */
 public final class Trainer {
 
@@ -102,7 +103,11 @@ public final class Trainer {
 
         State state = State.fresh(settings.lowerIsBetter());
         Path resumeFrom = latestCheckpoint();
-        if (resumeFrom != null) {
+        RunDefinition definition = RunDefinition.of(task, settings);
+        if (resumeFrom == null) {
+            definition.write(outputDir);
+        } else {
+            definition.checkResumable(outputDir);
             task.loadModel(resumeFrom.resolve(MODEL_DIR));
             optimiser.load(resumeFrom.resolve(OPTIMISER_FILE), parameters);
             state = JSON.readValue(resumeFrom.resolve(STATE_FILE).toFile(), State.class);

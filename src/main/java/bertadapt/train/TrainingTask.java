@@ -44,6 +44,12 @@ public interface TrainingTask {
      */
     String evaluatedOn();
 
+    /**
+     * What decides this task's updates besides the trainer's settings: its data (as fingerprints) and options, as
+     * JSON values. A run resumes only under the definition it started with ({@code run.json}).
+     */
+    Map<String, Object> definition();
+
     /** Writes the model (parameters, config, vocabulary) as a model directory. */
     void saveModel(Path directory) throws IOException;
 

@@ -1,5 +1,6 @@
 package bertadapt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,16 @@ class AdaptCommandTest {
         assertEquals(String.format(java.util.Locale.ROOT, "%.2f", report.get("held_out_after").get("perplexity").asDouble()),
                 perplexity("after", run.out()));
         assertTrue(run.out().contains("model      " + output.resolve("best")), run::toString);
+
+        byte[] adapted = Files.readAllBytes(output.resolve("best/model.safetensors"));
+        CliRun longer = CliRun.of("adapt", "--model", model.toString(), "--corpus", corpusFile.toString(),
+                "--output", output.toString(), "--held-out", "0.3", "--dupe-factor", "2", "--epochs", "2",
+                "--max-length", "32", "--batch-size", "4", "--learning-rate", "5e-3", "--seed", "3");
+        assertEquals(2, longer.exitCode(), longer::toString);
+        assertTrue(longer.err().contains("holds a run started with other settings (run.json): ")
+                && longer.err().contains("task.first_epoch was"),
+                longer::toString);
+        assertArrayEquals(adapted, Files.readAllBytes(output.resolve("best/model.safetensors")));
     }
 
     @Test

@@ -197,6 +197,13 @@ class FineTuneCommandTest {
         assertTrue(evaluated.out().startsWith("medical-question-pairs test (split seed 7): 8 examples"), evaluated::toString);
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", evaluated.out()));
+
+        CliRun otherSplit = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
+                datasets.toString(), "--output", run.toString(), "--epochs", "1", "--batch-size", "8",
+                "--max-length", "32", "--split-seed", "8");
+        assertEquals(2, otherSplit.exitCode(), otherSplit::toString);
+        assertTrue(otherSplit.err().contains("task.training_data was"), otherSplit::toString);
+        assertEquals(report, new ObjectMapper().readTree(run.resolve("report.json").toFile()), "the run's report stays");
     }
 
     @Test

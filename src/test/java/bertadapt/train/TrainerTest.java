@@ -3,6 +3,7 @@ package bertadapt.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -133,6 +134,10 @@ class TrainerTest {
                     return task.evaluatedOn();
                 }
 
+                public Map<String, Object> definition() {
+                    return task.definition();
+                }
+
                 public Map<String, Double> evaluate() {
                     try {
                         Thread.sleep(3000);
@@ -189,6 +194,46 @@ class TrainerTest {
         assertTrue(Files.readString(resumed.resolve(Trainer.BEST_DIR).resolve("labels.json")).contains("cat"));
         long metricLines = Files.readAllLines(resumed.resolve(Trainer.METRICS_FILE)).size();
         assertEquals(6 + 3, metricLines, "one line per update and per evaluation, none repeated by the resume");
+    }
+
+    @Test
+    void aRunResumesOnlyWithTheDataAndSettingsItStartedWith() throws IOException {
+        Path model = TinyModels.write(dir.resolve("model"), TinyModels.config(0.1), 2);
+        ClassificationTask.Options options = ClassificationTask.Options.fineTuning(2, 16, 4);
+        TrainerSettings settings = settings();
+        Path run = dir.resolve("run");
+        try (ClassificationTask task = task(model, options, 12)) {
+            Trainer trainer = new Trainer(settings, run).onUpdate((t, step, loss) -> {
+                if (step == 2) {
+                    t.requestStop();
+                }
+            });
+            assertEquals(2, trainer.fit(task).steps());
+        }
+        String started = Files.readString(run.resolve(RunDefinition.FILE));
+
+        try (ClassificationTask task = task(model, options, 12)) {
+            IllegalArgumentException faster = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(settings.withLearningRate(2e-3), run).fit(task));
+            assertTrue(faster.getMessage().startsWith(run + " holds a run started with other settings (run.json): "
+                    + "settings.learning_rate was 0.001, is 0.002. Resume it with"), faster.getMessage());
+        }
+        try (ClassificationTask task = task(model, options, 10)) {
+            IllegalArgumentException otherData = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(settings, run).fit(task));
+            assertTrue(otherData.getMessage().contains("task.training_data was \""), otherData.getMessage());
+            assertFalse(otherData.getMessage().contains("evaluation_data"), "the same evaluation examples");
+        }
+        assertEquals(started, Files.readString(run.resolve(RunDefinition.FILE)));
+        assertTrue(Files.isDirectory(run.resolve("checkpoint-2")), "a refused resume leaves the run as it was");
+
+        TrainerSettings keepingMore = new TrainerSettings(settings.epochs(), settings.maxSteps(),
+                settings.accumulationSteps(), settings.learningRate(), settings.warmupRatio(), settings.weightDecay(),
+                settings.maxGradNorm(), settings.seed(), settings.evaluateEverySteps(), settings.metric(),
+                settings.lowerIsBetter(), settings.patience(), 3, settings.warmupSteps());
+        try (ClassificationTask task = task(model, options, 12)) {
+            assertEquals(6, new Trainer(keepingMore, run).fit(task).steps(), "how many checkpoints are kept may change");
+        }
     }
 
     @Test
