@@ -18,13 +18,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import bertadapt.io.AtomicFiles;
 
 /**
- * What a run in an output folder was started with, kept in {@code run.json}: its task's data and options
- * ({@link TrainingTask#definition}) and the trainer's settings. A run resumes only under the definition it started
- * with; otherwise its checkpoints, metrics and report would mix two runs under the name of one.
+ * What a run in an output folder was started with, kept in {@link Trainer#DEFINITION_FILE}: its task's data and
+ * options ({@link TrainingTask#definition}) and the trainer's settings. A run resumes only under the definition it
+ * started with; otherwise its checkpoints, metrics and report would mix two runs under the name of one.
  */
 final class RunDefinition {
-
-    static final String FILE = "run.json";
 
     /** Snake case, as the settings' names are in error messages and the rest of the run's JSON. */
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -43,7 +41,7 @@ final class RunDefinition {
         values.put("settings", settings);
         ObjectNode tree;
         try {
-            // Through text, so numbers take the node types that reading run.json gives them (42 is an int either way).
+            // Through text, so numbers take the node types that reading the file gives them (42 is an int either way).
             tree = (ObjectNode) JSON.readTree(JSON.writeValueAsString(values));
         } catch (IOException e) {
             throw new IllegalArgumentException("the run's definition is not JSON: " + e.getMessage(), e);
@@ -54,7 +52,7 @@ final class RunDefinition {
 
     /** Records a fresh run's definition in {@code outputDir}. */
     void write(Path outputDir) throws IOException {
-        AtomicFiles.writeJson(outputDir.resolve(FILE), definition);
+        AtomicFiles.writeJson(outputDir.resolve(Trainer.DEFINITION_FILE), definition);
     }
 
     /**
@@ -64,7 +62,7 @@ final class RunDefinition {
      * @throws IllegalArgumentException naming each value that differs, then and now
      */
     void checkResumable(Path outputDir) throws IOException {
-        Path file = outputDir.resolve(FILE);
+        Path file = outputDir.resolve(Trainer.DEFINITION_FILE);
         if (!Files.exists(file)) {
             write(outputDir);
             return;
@@ -73,9 +71,9 @@ final class RunDefinition {
         List<String> differences = new ArrayList<>();
         compare("", started, definition, differences);
         if (!differences.isEmpty()) {
-            throw new IllegalArgumentException(outputDir + " holds a run started with other settings (" + FILE + "): "
-                    + String.join("; ", differences) + ". Resume it with the settings it started with, or train "
-                    + "into another folder.");
+            throw new IllegalArgumentException(outputDir + " holds a run started with other settings ("
+                    + Trainer.DEFINITION_FILE + "): " + String.join("; ", differences)
+                    + ". Resume it with the settings it started with, or train into another folder.");
         }
     }
 

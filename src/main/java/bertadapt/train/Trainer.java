@@ -34,7 +34,7 @@ import bertadapt.model.SameDiffFixes;
  * clipping and gradient accumulation; evaluates every epoch (or every K updates), keeps the best model
  * and the last checkpoints, stops early, and resumes from its last checkpoint as if never stopped.
  *
- * <p>Output folder: {@code run.json} (what the run was started with; it resumes only under the same),
+ * <p>Output folder: {@code run-definition.json} (what the run was started with; it resumes only under the same),
  * {@code checkpoint-<step>/} (model, optimiser state, trainer state), {@code best/} (the best model),
  * {@code metrics.jsonl} (one JSON object per update, and one per evaluation naming the split it scored:
  * {@link TrainingTask#evaluatedOn}).
@@ -64,6 +64,8 @@ public final class Trainer {
     static final String MODEL_DIR = "model";
     public static final String BEST_DIR = "best";
     public static final String METRICS_FILE = "metrics.jsonl";
+    /** What the run started with ({@link RunDefinition}); not {@code run.json}, which experiments write beside it. */
+    public static final String DEFINITION_FILE = "run-definition.json";
     private static final String CHECKPOINT_PREFIX = "checkpoint-";
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -46,7 +46,7 @@ public interface TrainingTask {
 
     /**
      * What decides this task's updates besides the trainer's settings: its data (as fingerprints) and options, as
-     * JSON values. A run resumes only under the definition it started with ({@code run.json}).
+     * JSON values. A run resumes only under the definition it started with ({@code run-definition.json}).
      */
     Map<String, Object> definition();
 

@@ -57,7 +57,7 @@ class AdaptCommandTest {
                 "--output", output.toString(), "--held-out", "0.3", "--dupe-factor", "2", "--epochs", "2",
                 "--max-length", "32", "--batch-size", "4", "--learning-rate", "5e-3", "--seed", "3");
         assertEquals(2, longer.exitCode(), longer::toString);
-        assertTrue(longer.err().contains("holds a run started with other settings (run.json): ")
+        assertTrue(longer.err().contains("holds a run started with other settings (run-definition.json): ")
                 && longer.err().contains("task.first_epoch was"),
                 longer::toString);
         assertArrayEquals(adapted, Files.readAllBytes(output.resolve("best/model.safetensors")));

@@ -155,6 +155,8 @@ class ExperimentRunnerTest {
         assertEquals(behaviouralBest, modified(behavioural.resolve(Trainer.BEST_DIR).resolve(Checkpoint.WEIGHTS)));
         assertArrayEquals(behaviouralBefore.testPredictions(), behaviouralAfter.testPredictions());
         assertEquals(behaviouralBefore.learningCurve(), behaviouralAfter.learningCurve());
+        JsonNode definition = new ObjectMapper().readTree(behavioural.resolve(Trainer.DEFINITION_FILE).toFile());
+        assertTrue(definition.has("task") && definition.has("settings"), "the trainer's file beside the run record: " + definition);
 
         // A run lost entirely is trained again.
         FileTrees.deleteRecursively(baseline);

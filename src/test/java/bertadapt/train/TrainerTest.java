@@ -210,12 +210,12 @@ class TrainerTest {
             });
             assertEquals(2, trainer.fit(task).steps());
         }
-        String started = Files.readString(run.resolve(RunDefinition.FILE));
+        String started = Files.readString(run.resolve(Trainer.DEFINITION_FILE));
 
         try (ClassificationTask task = task(model, options, 12)) {
             IllegalArgumentException faster = assertThrows(IllegalArgumentException.class,
                     () -> new Trainer(settings.withLearningRate(2e-3), run).fit(task));
-            assertTrue(faster.getMessage().startsWith(run + " holds a run started with other settings (run.json): "
+            assertTrue(faster.getMessage().startsWith(run + " holds a run started with other settings (run-definition.json): "
                     + "settings.learning_rate was 0.001, is 0.002. Resume it with"), faster.getMessage());
         }
         try (ClassificationTask task = task(model, options, 10)) {
@@ -224,7 +224,7 @@ class TrainerTest {
             assertTrue(otherData.getMessage().contains("task.training_data was \""), otherData.getMessage());
             assertFalse(otherData.getMessage().contains("evaluation_data"), "the same evaluation examples");
         }
-        assertEquals(started, Files.readString(run.resolve(RunDefinition.FILE)));
+        assertEquals(started, Files.readString(run.resolve(Trainer.DEFINITION_FILE)));
         assertTrue(Files.isDirectory(run.resolve("checkpoint-2")), "a refused resume leaves the run as it was");
 
         TrainerSettings keepingMore = new TrainerSettings(settings.epochs(), settings.maxSteps(),
