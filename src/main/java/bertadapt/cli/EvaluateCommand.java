@@ -66,8 +66,7 @@ final class EvaluateCommand implements Callable<Integer> {
             int maxLength = MaxLength.fitToModel(length.maxLength, classifier.model(), spec.commandLine().getErr());
             int[] predicted = ClassificationTask.argmax(classifier.predict(examples.texts(), maxLength, batch.batchSize));
             ClassificationMetrics metrics = ClassificationMetrics.of(examples.labels(), predicted, data.labels().size());
-            out.printf("%s %s%s: %d examples%n", data.name(), split.id(), MetricsText.splitSeed(data.splitSeed()),
-                    predicted.length);
+            out.printf("%s %s: %d examples%n", data.title(), split.id(), predicted.length);
             MetricsText.printScores(metrics, data.labels(), out);
             MetricsText.printConfusion(metrics, data.labels(), out);
         }

@@ -157,8 +157,8 @@ final class FineTuneCommand implements Callable<Integer> {
             out.println("the run in " + output + " was already complete (" + result.steps() + " steps); "
                     + "its best model was scored again");
         }
-        out.printf("dataset    %s%s: %d training examples, best picked on %s%n", report.dataset(),
-                MetricsText.splitSeed(report.splitSeed()), data.split(Split.TRAIN).size(), report.selectedOn().id());
+        out.printf("dataset    %s: %d training examples, best picked on %s%n", data.title(),
+                data.split(Split.TRAIN).size(), report.selectedOn().id());
         out.printf("best       step %d of %d, epoch %d (%s %.4f)%n", result.bestStep(), result.steps(),
                 (result.bestStep() + updatesPerEpoch - 1) / updatesPerEpoch, metric, result.bestMetric());
         out.println("test       " + data.split(Split.TEST).size() + " examples");

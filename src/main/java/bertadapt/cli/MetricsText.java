@@ -1,7 +1,6 @@
 package bertadapt.cli;
 
 import java.io.PrintWriter;
-import java.util.OptionalLong;
 
 import bertadapt.data.LabelVocabulary;
 import bertadapt.eval.ClassificationMetrics;
@@ -10,11 +9,6 @@ import bertadapt.eval.ClassificationMetrics;
 final class MetricsText {
 
     private MetricsText() {
-    }
-
-    /** " (split seed S)" after a dataset's name when its train/test split was drawn, nothing for published splits. */
-    static String splitSeed(OptionalLong seed) {
-        return seed.isPresent() ? " (split seed " + seed.getAsLong() + ")" : "";
     }
 
     /**

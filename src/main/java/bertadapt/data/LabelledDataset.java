@@ -37,6 +37,11 @@ public record LabelledDataset(String name, Map<Split, List<Example>> splits, Lab
         return new LabelledDataset(name, splits, labels, OptionalLong.of(splitSeed));
     }
 
+    /** The name, and the seed that drew the split when one was drawn: how commands and reports title the dataset. */
+    public String title() {
+        return splitSeed.isPresent() ? name + " (split seed " + splitSeed.getAsLong() + ")" : name;
+    }
+
     public boolean has(Split split) {
         return splits.containsKey(split);
     }

@@ -80,7 +80,8 @@ public final class ExperimentRunner {
         startNanos = System.nanoTime();
         Files.createDirectories(spec.output());
         Path model = startModel();
-        LabelledDataset dataset = subset(DatasetRegistry.load(spec.dataset(), spec.datasets()));
+        LabelledDataset dataset = subset(DatasetRegistry.load(spec.dataset(), spec.datasets(),
+                DatasetRegistry.Options.defaults().withSplitSeed(spec.splitSeed())));
         List<RunRecord> records = new ArrayList<>();
         for (long seed : spec.seeds()) {
             AdaptedModel adapted = null;
@@ -97,7 +98,7 @@ public final class ExperimentRunner {
                 records.add(runStrategy(strategy, seed, strategy.adapts() ? adapted.model() : model, dataset, adapted));
             }
         }
-        GridReport.write(spec, dataset.name(), records);
+        GridReport.write(spec, dataset.title(), records);
         progress(null, "grid", "finished: " + records.size() + " runs; report in " + spec.output().resolve("summary.md"));
         return records;
     }

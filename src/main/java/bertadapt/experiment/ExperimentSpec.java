@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
+import bertadapt.data.DatasetRegistry;
 import bertadapt.data.Splits;
 
 /**
@@ -18,11 +19,12 @@ import bertadapt.data.Splits;
  * @param model       a known model name, a model directory (absolute once read) or a hub id
  * @param modelLayers when > 0, only the bottom K encoder layers of {@code model} are kept (layer dropping)
  * @param datasets    the folder holding the named datasets
+ * @param splitSeed   the seed of the train/test split of a dataset published without one (MQP)
  * @param subset      how many training and test examples to keep
  * @param seeds       one run of every strategy per seed
  * @param output      the grid's folder: {@code seed-<s>/adaptation/} and {@code seed-<s>/<strategy>/}
  */
-public record ExperimentSpec(String name, String model, int modelLayers, String dataset, Path datasets, Subset subset,
+public record ExperimentSpec(String name, String model, int modelLayers, String dataset, Path datasets, long splitSeed, Subset subset,
                              List<Strategy> strategies, List<Long> seeds, Path output, AdaptationSpec adaptation,
                              TaskSpec task) {
 
@@ -41,6 +43,7 @@ public record ExperimentSpec(String name, String model, int modelLayers, String 
 
     public static final String DEFAULT_MODEL = "bert-base-uncased";
     public static final int DEFAULT_MODEL_LAYERS = 0;
+    public static final long DEFAULT_SPLIT_SEED = DatasetRegistry.Options.defaults().splitSeed();
     public static final List<Strategy> DEFAULT_STRATEGIES = List.of(Strategy.of(Strategy.Kind.BASELINE),
             Strategy.of(Strategy.Kind.ADAPTIVE), Strategy.of(Strategy.Kind.BEHAVIOURAL),
             Strategy.of(Strategy.Kind.ADAPTIVE_BEHAVIOURAL));
@@ -100,6 +103,7 @@ public record ExperimentSpec(String name, String model, int modelLayers, String 
 
     /** The same experiment with other task settings, e.g. {@code spec.withTask(spec.task().withHead(myHead))}. */
     public ExperimentSpec withTask(TaskSpec newTask) {
-        return new ExperimentSpec(name, model, modelLayers, dataset, datasets, subset, strategies, seeds, output, adaptation, newTask);
+        return new ExperimentSpec(name, model, modelLayers, dataset, datasets, splitSeed, subset, strategies, seeds, output,
+                adaptation, newTask);
     }
 }

@@ -78,6 +78,7 @@ final class SpecReader {
         int modelLayers = (int) top.integer("model_layers", ExperimentSpec.DEFAULT_MODEL_LAYERS, v -> v >= 0, ">= 0");
         String dataset = top.dataset(baseFolder);
         Path datasets = top.has("datasets") ? baseFolder.resolve(top.text("datasets", null)) : defaultDatasetsFolder();
+        long splitSeed = top.integer("split_seed", ExperimentSpec.DEFAULT_SPLIT_SEED, v -> true, "(a seed)");
         ExperimentSpec.Subset subset = top.subset();
         List<Strategy> strategies = top.strategies();
         List<Long> seeds = top.seeds();
@@ -85,8 +86,8 @@ final class SpecReader {
         AdaptationSpec adaptation = top.object("adaptation").adaptation(baseFolder, dataset);
         TaskSpec task = top.object("task").task();
         top.rejectUnknownKeys();
-        return new ExperimentSpec(name, model, modelLayers, dataset, datasets, subset, strategies, seeds, output, adaptation,
-                task);
+        return new ExperimentSpec(name, model, modelLayers, dataset, datasets, splitSeed, subset, strategies, seeds, output,
+                adaptation, task);
     }
 
     private static Path defaultDatasetsFolder() {

@@ -172,7 +172,7 @@ class FineTuneCommandTest {
         JsonNode report = new ObjectMapper().readTree(output.resolve("report.json").toFile());
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", run.out()));
-        assertTrue(run.out().startsWith("medical-question-pairs test (split seed 42): 8 examples"), run::toString);
+        assertTrue(run.out().startsWith("medical-question-pairs (split seed 42) test: 8 examples"), run::toString);
         JsonNode confusion = report.get("test_confusion");
         assertTrue(run.out().matches("(?s).*\\n0 +" + confusion.get(0).get(0) + " +" + confusion.get(0).get(1)
                 + "\\n1 +" + confusion.get(1).get(0) + " +" + confusion.get(1).get(1) + "\\n"), run::toString);
@@ -194,7 +194,7 @@ class FineTuneCommandTest {
         CliRun evaluated = CliRun.of("evaluate", "--model", run.resolve("best").toString(), "--dataset", "mqp",
                 "--datasets-dir", datasets.toString(), "--max-length", "32", "--split-seed", "7");
         assertEquals(0, evaluated.exitCode(), evaluated::toString);
-        assertTrue(evaluated.out().startsWith("medical-question-pairs test (split seed 7): 8 examples"), evaluated::toString);
+        assertTrue(evaluated.out().startsWith("medical-question-pairs (split seed 7) test: 8 examples"), evaluated::toString);
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", evaluated.out()));
 

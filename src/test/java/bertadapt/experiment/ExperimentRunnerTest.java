@@ -184,6 +184,7 @@ class ExperimentRunnerTest {
         ExperimentSpec spec = ExperimentSpec.parse("""
                 model: model
                 dataset: datasets/medical-question-pairs/described.yaml
+                split_seed: 7
                 strategies: [adaptive]
                 seeds: [1]
                 output: runs
@@ -198,7 +199,7 @@ class ExperimentRunnerTest {
         assertEquals(6, adaptation.get("instances_per_epoch").asInt() + adaptation.get("held_out_instances").asInt(),
                 "one sequence per text of the 3 unlabelled pairs, not of the 32 training pairs");
         assertTrue(Files.readString(spec.output().resolve(ExperimentReport.SUMMARY_MARKDOWN))
-                .startsWith("# Experiment report: described-pairs\n"));
+                .startsWith("# Experiment report: described-pairs (split seed 7)\n"));
     }
 
     @Test

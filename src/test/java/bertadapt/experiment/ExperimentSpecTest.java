@@ -53,6 +53,7 @@ class ExperimentSpecTest {
         assertEquals("spec", spec.name());
         assertEquals("bert-base-uncased", spec.model());
         assertEquals(0, spec.modelLayers());
+        assertEquals(42, spec.splitSeed());
         assertEquals(ExperimentSpec.Subset.ALL, spec.subset());
         assertEquals(ExperimentSpec.DEFAULT_STRATEGIES, spec.strategies());
         assertEquals(List.of(1L, 2L, 3L), spec.seeds());
@@ -69,6 +70,7 @@ class ExperimentSpecTest {
                 model_layers: 2
                 dataset: medical-question-pairs
                 datasets: data
+                split_seed: 3
                 subset: {train: 40, test: 20, draw: first}
                 strategies: [baseline, "behavioural[freeze=-1]"]
                 seeds: [7]
@@ -81,6 +83,7 @@ class ExperimentSpecTest {
                        patience: 2, head_learning_rate: 0.01, head_epochs: 5}
                 """);
         assertEquals(dir.resolve("data"), spec.datasets());
+        assertEquals(3, spec.splitSeed());
         assertEquals(new ExperimentSpec.Subset(40, 20, Splits.Draw.FIRST), spec.subset());
         assertEquals(List.of(Strategy.of(Strategy.Kind.BASELINE), new Strategy(Strategy.Kind.BEHAVIOURAL, -1)), spec.strategies());
         assertEquals(Path.of("/tmp/out"), spec.output());
