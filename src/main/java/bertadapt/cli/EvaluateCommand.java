@@ -3,6 +3,7 @@ package bertadapt.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import bertadapt.data.DatasetRegistry;
@@ -39,8 +40,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DatasetsFolder datasets;
 
-    @Mixin
-    SplitSeedOption splitSeed;
+    @Option(names = "--split-seed", paramLabel = "S",
+            description = "Seed of the train/test split to score, for a dataset published without a test split (mqp). "
+                    + "Default: the seed the model was fine-tuned with (its " + FineTuning.TrainedOn.FILE + "), else 42.")
+    Long splitSeed;
 
     @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT", converter = SplitName.class,
             description = "train, validation (or dev) or test. Default: ${DEFAULT-VALUE}.")
@@ -54,10 +57,20 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(), splitSeed.apply(DatasetRegistry.Options.defaults()));
+        Optional<FineTuning.TrainedOn> trainedOn = FineTuning.TrainedOn.read(model);
+        DatasetRegistry.Options options = DatasetRegistry.Options.defaults();
+        Long modelsSeed = trainedOn.map(FineTuning.TrainedOn::splitSeed).orElse(null);
+        Long seed = splitSeed != null ? splitSeed : modelsSeed;
+        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(), seed == null ? options : options.withSplitSeed(seed));
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (modelsSeed != null && !modelsSeed.equals(seed) && data.name().equals(trainedOn.get().dataset())) {
+            err.println("bertadapt: warning: " + model + " was fine-tuned on the training pairs of " + data.name()
+                    + "'s split with seed " + modelsSeed + "; the " + split.id() + " split of seed " + seed
+                    + " holds some of them");
+        }
         try (Classifier classifier = Classifier.load(model)) {
-            WeightReport.printIfIncomplete(classifier.model(), "the classifier", name -> false, spec.commandLine().getErr());
+            WeightReport.printIfIncomplete(classifier.model(), "the classifier", name -> false, err);
             if (!classifier.labels().equals(data.labels())) {
                 throw new IllegalArgumentException(model + " was trained for labels " + classifier.labels().names()
                         + " but " + data.name() + " has " + data.labels().names());

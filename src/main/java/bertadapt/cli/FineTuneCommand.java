@@ -55,8 +55,10 @@ final class FineTuneCommand implements Callable<Integer> {
     @Mixin
     DatasetsFolder datasets;
 
-    @Mixin
-    SplitSeedOption split;
+    @Option(names = "--split-seed", defaultValue = "42", paramLabel = "S",
+            description = "Seed of the stratified 80/20 train/test split of a dataset published without a test split "
+                    + "(mqp); published splits ignore it. Default: ${DEFAULT-VALUE}.")
+    long splitSeed;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for checkpoints, best/ and report.json.")
     Path output;
@@ -115,7 +117,7 @@ final class FineTuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BadRows badRows = skipBadRows ? BadRows.skip() : BadRows.fail();
         LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(),
-                split.apply(DatasetRegistry.Options.defaults().withBadRows(badRows)));
+                DatasetRegistry.Options.defaults().withBadRows(badRows).withSplitSeed(splitSeed));
         if (badRows.count() > 0) {
             err.println("bertadapt: warning: " + badRows.summary());
         }

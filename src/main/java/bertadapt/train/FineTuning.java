@@ -1,11 +1,16 @@
 package bertadapt.train;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
 import bertadapt.data.BadRows;
 import bertadapt.data.Example;
@@ -34,6 +39,30 @@ public final class FineTuning {
                          int[] testPredictions, int[] testGold, BadRows badRows) {
     }
 
+    /**
+     * The dataset a fine-tuned model learned from, kept in its folder ({@value #FILE}) so that {@code evaluate} can score
+     * the test split of the same split.
+     *
+     * @param splitSeed the seed that drew the train/test split; null for a dataset's published splits
+     */
+    public record TrainedOn(String dataset, Long splitSeed) {
+
+        public static final String FILE = "trained_on.json";
+
+        private static final ObjectMapper JSON = new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+        /** What {@code modelDirectory} records; empty for a model fine-tuned before models recorded it. */
+        public static Optional<TrainedOn> read(Path modelDirectory) throws IOException {
+            Path file = modelDirectory.resolve(FILE);
+            return Files.exists(file) ? Optional.of(JSON.readValue(file.toFile(), TrainedOn.class)) : Optional.empty();
+        }
+
+        void write(Path modelDirectory) throws IOException {
+            AtomicFiles.writeJson(modelDirectory.resolve(FILE), JSON.convertValue(this, Map.class));
+        }
+    }
+
     public static final String REPORT_FILE = "report.json";
 
     private FineTuning() {
@@ -49,7 +78,9 @@ public final class FineTuning {
         try (ClassificationTask task = new ClassificationTask(modelDirectory, options, labels, train,
                 data(dataset.split(selection), labels), selection)) {
             Trainer.Result result = new Trainer(settings, outputDir).fit(task);
-            task.loadModel(outputDir.resolve(Trainer.BEST_DIR));
+            Path best = outputDir.resolve(Trainer.BEST_DIR);
+            task.loadModel(best);
+            new TrainedOn(dataset.name(), dataset.splitSeed().isPresent() ? dataset.splitSeed().getAsLong() : null).write(best);
             int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));
             Report report = new Report(dataset.name(), dataset.splitSeed(), selection, result,
                     ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels(), badRows);

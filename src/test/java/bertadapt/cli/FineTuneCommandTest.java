@@ -191,12 +191,24 @@ class FineTuneCommandTest {
         JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
         assertEquals(7, report.get("split_seed").asLong());
 
+        JsonNode trainedOn = new ObjectMapper().readTree(run.resolve("best/trained_on.json").toFile());
+        assertEquals("{\"dataset\":\"medical-question-pairs\",\"split_seed\":7}", trainedOn.toString());
+
         CliRun evaluated = CliRun.of("evaluate", "--model", run.resolve("best").toString(), "--dataset", "mqp",
-                "--datasets-dir", datasets.toString(), "--max-length", "32", "--split-seed", "7");
+                "--datasets-dir", datasets.toString(), "--max-length", "32");
         assertEquals(0, evaluated.exitCode(), evaluated::toString);
-        assertTrue(evaluated.out().startsWith("medical-question-pairs (split seed 7) test: 8 examples"), evaluated::toString);
+        assertTrue(evaluated.out().startsWith("medical-question-pairs (split seed 7) test: 8 examples"),
+                "the split the model was fine-tuned on, unless told otherwise: " + evaluated);
         assertEquals(String.format(Locale.ROOT, "%.4f", report.get("test").get("accuracy").asDouble()),
                 printed("accuracy", evaluated.out()));
+        assertEquals("", evaluated.err());
+
+        CliRun otherTest = CliRun.of("evaluate", "--model", run.resolve("best").toString(), "--dataset", "mqp",
+                "--datasets-dir", datasets.toString(), "--max-length", "32", "--split-seed", "42");
+        assertEquals(0, otherTest.exitCode(), otherTest::toString);
+        assertTrue(otherTest.out().startsWith("medical-question-pairs (split seed 42) test: 8 examples"), otherTest::toString);
+        assertTrue(otherTest.err().contains("warning: " + run.resolve("best") + " was fine-tuned on the training pairs "
+                + "of medical-question-pairs's split with seed 7; the test split of seed 42 holds some of them"), otherTest::toString);
 
         CliRun otherSplit = CliRun.of("finetune", "--model", model.toString(), "--dataset", "mqp", "--datasets-dir",
                 datasets.toString(), "--output", run.toString(), "--epochs", "1", "--batch-size", "8",
