@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -29,13 +28,13 @@ import bertadapt.text.TextInput;
 public final class FineTuning {
 
     /**
-     * @param splitSeed        the seed that drew the train/test split; empty for a dataset's published splits
+     * @param trainedOn        the dataset and the seed of its split
      * @param selectedOn       the split that picked the best checkpoint
      * @param testPredictions  the best model's class for each test example, in the split's order
      * @param testGold         the gold class of each test example
      * @param badRows          the malformed rows skipped when the dataset was read (none when reading failed on them)
      */
-    public record Report(String dataset, OptionalLong splitSeed, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
+    public record Report(TrainedOn trainedOn, Split selectedOn, Trainer.Result training, ClassificationMetrics test,
                          int[] testPredictions, int[] testGold, BadRows badRows) {
     }
 
@@ -48,6 +47,10 @@ public final class FineTuning {
     public record TrainedOn(String dataset, Long splitSeed) {
 
         public static final String FILE = "trained_on.json";
+
+        static TrainedOn of(LabelledDataset dataset) {
+            return new TrainedOn(dataset.name(), dataset.splitSeed().isPresent() ? dataset.splitSeed().getAsLong() : null);
+        }
 
         private static final ObjectMapper JSON = new ObjectMapper()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
@@ -80,9 +83,10 @@ public final class FineTuning {
             Trainer.Result result = new Trainer(settings, outputDir).fit(task);
             Path best = outputDir.resolve(Trainer.BEST_DIR);
             task.loadModel(best);
-            new TrainedOn(dataset.name(), dataset.splitSeed().isPresent() ? dataset.splitSeed().getAsLong() : null).write(best);
+            TrainedOn trainedOn = TrainedOn.of(dataset);
+            trainedOn.write(best);
             int[] predicted = ClassificationTask.argmax(task.predict(test.texts()));
-            Report report = new Report(dataset.name(), dataset.splitSeed(), selection, result,
+            Report report = new Report(trainedOn, selection, result,
                     ClassificationMetrics.of(test.labels(), predicted, labels.size()), predicted, test.labels(), badRows);
             write(report, outputDir.resolve(REPORT_FILE));
             return report;
@@ -99,8 +103,8 @@ public final class FineTuning {
 
     private static void write(Report report, Path file) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("dataset", report.dataset());
-        json.put("split_seed", report.splitSeed().isPresent() ? report.splitSeed().getAsLong() : null);
+        json.put("dataset", report.trainedOn().dataset());
+        json.put("split_seed", report.trainedOn().splitSeed());
         json.put("selected_on", report.selectedOn().name().toLowerCase());
         json.put("bad_rows", report.badRows().asJson());
         json.put("training", report.training());
