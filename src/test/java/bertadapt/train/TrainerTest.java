@@ -64,6 +64,15 @@ class TrainerTest {
                 Split.VALIDATION);
     }
 
+    /** A trainer that stops, as if interrupted, after update {@code lastStep}. */
+    private static Trainer stoppingAfter(long lastStep, TrainerSettings settings, Path outputDir) {
+        return new Trainer(settings, outputDir).onUpdate((trainer, step, loss) -> {
+            if (step == lastStep) {
+                trainer.requestStop();
+            }
+        });
+    }
+
     private static TrainerSettings settings() {
         return TrainerSettings.defaults().withLearningRate(1e-3).withEpochs(2);
     }
@@ -174,12 +183,7 @@ class TrainerTest {
         }
         Path resumed = dir.resolve("resumed");
         try (ClassificationTask task = task(model, options, 12)) {
-            Trainer trainer = new Trainer(settings, resumed).onUpdate((t, step, loss) -> {
-                if (step == 4) {
-                    t.requestStop();
-                }
-            });
-            assertEquals(4, trainer.fit(task).steps());
+            assertEquals(4, stoppingAfter(4, settings, resumed).fit(task).steps());
         }
         try (ClassificationTask task = task(model, options, 12)) {
             Trainer.Result result = new Trainer(settings, resumed).fit(task);
@@ -203,12 +207,7 @@ class TrainerTest {
         TrainerSettings settings = settings();
         Path run = dir.resolve("run");
         try (ClassificationTask task = task(model, options, 12)) {
-            Trainer trainer = new Trainer(settings, run).onUpdate((t, step, loss) -> {
-                if (step == 2) {
-                    t.requestStop();
-                }
-            });
-            assertEquals(2, trainer.fit(task).steps());
+            assertEquals(2, stoppingAfter(2, settings, run).fit(task).steps());
         }
         String started = Files.readString(run.resolve(Trainer.DEFINITION_FILE));
 
