@@ -58,13 +58,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Optional<FineTuning.TrainedOn> trainedOn = FineTuning.TrainedOn.read(model);
-        DatasetRegistry.Options options = DatasetRegistry.Options.defaults();
+        DatasetRegistry.Options defaults = DatasetRegistry.Options.defaults();
         Long modelsSeed = trainedOn.map(FineTuning.TrainedOn::splitSeed).orElse(null);
-        Long seed = splitSeed != null ? splitSeed : modelsSeed;
-        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(), seed == null ? options : options.withSplitSeed(seed));
+        long seed = splitSeed != null ? splitSeed : modelsSeed != null ? modelsSeed : defaults.splitSeed();
+        LabelledDataset data = DatasetRegistry.load(dataset, datasets.resolve(), defaults.withSplitSeed(seed));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (modelsSeed != null && !modelsSeed.equals(seed) && data.name().equals(trainedOn.get().dataset())) {
+        if (modelsSeed != null && modelsSeed != seed && data.name().equals(trainedOn.get().dataset())) {
             err.println("bertadapt: warning: " + model + " was fine-tuned on the training pairs of " + data.name()
                     + "'s split with seed " + modelsSeed + "; the " + split.id() + " split of seed " + seed
                     + " holds some of them");

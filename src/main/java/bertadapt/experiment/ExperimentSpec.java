@@ -24,9 +24,9 @@ import bertadapt.data.Splits;
  * @param seeds       one run of every strategy per seed
  * @param output      the grid's folder: {@code seed-<s>/adaptation/} and {@code seed-<s>/<strategy>/}
  */
-public record ExperimentSpec(String name, String model, int modelLayers, String dataset, Path datasets, long splitSeed, Subset subset,
-                             List<Strategy> strategies, List<Long> seeds, Path output, AdaptationSpec adaptation,
-                             TaskSpec task) {
+public record ExperimentSpec(String name, String model, int modelLayers, String dataset, Path datasets, long splitSeed,
+                             Subset subset, List<Strategy> strategies, List<Long> seeds, Path output,
+                             AdaptationSpec adaptation, TaskSpec task) {
 
     /**
      * A sample of the training and the test split ({@code 0} keeps a split whole), drawn as {@code draw} says. The

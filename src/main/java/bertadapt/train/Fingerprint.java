@@ -77,5 +77,4 @@ final class Fingerprint {
         sha256.update(bytes.array());
         return this;
     }
-
 }
